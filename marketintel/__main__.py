@@ -1,0 +1,41 @@
+"""Curators' command line: ``python -m marketintel validate [--strict]`` and ``python -m marketintel build``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .db import build_database
+from .settings import data_dir, database_path
+from .validate import validate_data_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m marketintel", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="check every data file and list each problem")
+    v.add_argument("--data", type=Path, default=None, help="data folder (default: config.yaml paths.data_dir)")
+    v.add_argument("--strict", action="store_true", help="exit 1 on any error or warning (for CI and curators)")
+    b = sub.add_parser("build", help="validate, then write the DuckDB file the app reads")
+    b.add_argument("--data", type=Path, default=None)
+    b.add_argument("--out", type=Path, default=None, help="database file (default: config.yaml paths.database)")
+    b.add_argument("--strict", action="store_true", help="exit 1 on any error or warning")
+    args = parser.parse_args(argv)
+
+    root = args.data or data_dir()
+    if args.command == "validate":
+        catalog = validate_data_dir(root)
+    else:
+        target, catalog = build_database(root, args.out or database_path())
+        print(f"built {target}")
+    for problem in catalog.problems:
+        print(problem)
+    print(f"{len(catalog.markets)} market(s) loaded; {len(catalog.errors)} error(s), {len(catalog.warnings)} warning(s)")
+    if args.strict and catalog.problems:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+"""Validated data -> a DuckDB file, rebuilt when a data file changes; opened read-only by the app.
+
+The file is written beside its final path and moved into place with ``os.replace``, so a
+reader never sees a half-built database and a running app is never blocked by the rebuild.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .series import cagr_pct, geometric_series, linear_shares
+from .settings import CONFIG_PATH, database_path, data_dir, load_settings, market_color
+from .validate import Catalog, flatten_segments, validate_data_dir
+
+#: Bump when the table layout changes, so old files are rebuilt.
+SCHEMA_VERSION = "1"
+
+
+def data_fingerprint(root: Path) -> str:
+    """A hash of every data file's path, size and modification time, plus config and schema."""
+    h = hashlib.sha256(SCHEMA_VERSION.encode())
+    paths = sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink())
+    for p in [*paths, CONFIG_PATH]:
+        try:
+            st = p.lstat()
+        except OSError:
+            continue
+        h.update(f"{p.as_posix()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
+    """The catalog as one DataFrame per table; all arithmetic of the build happens here."""
+    settings = load_settings()
+    ids = [m.id for m in catalog.markets]
+    seg_colors = settings["segment_colors"]
+    t: dict[str, list[dict]] = {k: [] for k in (
+        "markets", "sources", "source_figures", "market_series", "dimensions", "segments",
+        "segment_shares", "crosstab_shares", "insights", "insight_regions", "insight_segments",
+        "claims", "concepts", "problems")}
+
+    for key, c in catalog.concepts.items():
+        t["concepts"].append(dict(concept=key, kind=c.kind, label_en=c.en, label_zh=c.zh))
+    for p in catalog.problems:
+        t["problems"].append(dict(severity=p.severity, file=p.file, location=p.location,
+                                  message=p.message, market_id=p.market_id))
+
+    for order, m in enumerate(catalog.markets):
+        primary = m.primary_source.id
+        t["markets"].append(dict(
+            market_id=m.id, name_en=m.spec.name.en, name_zh=m.spec.name.zh, currency=m.spec.currency,
+            unit=m.spec.unit, primary_source_id=primary, color=market_color(m.id, ids), sort_order=order))
+        windows: dict[str, tuple[int, int]] = {}
+        for s in m.spec.sources:
+            pts = {f.year: f.value for f in m.figures if f.source_id == s.id}
+            if pts:
+                windows[s.id] = (min(pts), max(pts))
+            t["sources"].append(dict(
+                market_id=m.id, source_id=s.id, is_primary=s.primary, kind=s.kind,
+                title_en=s.title.en, title_zh=s.title.zh, report_code=s.report_code, document=s.document,
+                date=s.date, coverage=s.coverage,
+                cagr_pct=s.cagr.value_pct if s.cagr else None,
+                cagr_start=s.cagr.start_year if s.cagr else None,
+                cagr_end=s.cagr.end_year if s.cagr else None,
+                cagr_basis=s.cagr.basis if s.cagr else None,
+                first_year=min(pts) if pts else None, last_year=max(pts) if pts else None,
+                n_figures=len(pts)))
+            for f in m.figures:
+                if f.source_id == s.id:
+                    t["source_figures"].append(dict(market_id=m.id, source_id=s.id, year=f.year,
+                                                    value=f.value, role=f.role, note=f.note))
+            for year, value, anchor in geometric_series(pts):
+                t["market_series"].append(dict(market_id=m.id, source_id=s.id, year=year, value=value,
+                                               provenance="reported" if anchor else "derived"))
+
+        shares_by: dict[tuple[str, str], dict[str, dict[int, float]]] = {}
+        rationale: dict[tuple[str, str, str, int], str] = {}
+        for r in m.shares:
+            shares_by.setdefault((r.source_id, r.dimension), {}).setdefault(r.segment, {})[r.year] = r.share_pct
+            rationale[(r.source_id, r.dimension, r.segment, r.year)] = r.rationale
+        for d_order, dim in enumerate(m.spec.dimensions):
+            src = m.dimension_source(dim)
+            dim_shares = shares_by.get((src, dim.key), {})
+            t["dimensions"].append(dict(
+                market_id=m.id, source_id=src, dimension=dim.key, label_en=dim.label.en, label_zh=dim.label.zh,
+                sort_order=d_order, has_shares=bool(dim_shares)))
+            top_index = 0
+            for node in flatten_segments(dim):
+                # Top-level segments take palette colours in order; children share their root's hue family.
+                color = seg_colors[(top_index if node.depth == 0 else node.order) % len(seg_colors)]
+                if node.depth == 0:
+                    top_index += 1
+                t["segments"].append(dict(
+                    market_id=m.id, source_id=src, dimension=dim.key, segment=node.key,
+                    label_en=node.label.en, label_zh=node.label.zh, parent=node.parent, depth=node.depth,
+                    sort_order=node.order, concept=node.concept, concept_note=node.concept_note,
+                    is_leaf=not node.children, color=color))
+                anchors = dim_shares.get(node.key)
+                if anchors and src in windows:
+                    for year, share, is_anchor in linear_shares(anchors, *windows[src]):
+                        t["segment_shares"].append(dict(
+                            market_id=m.id, source_id=src, dimension=dim.key, segment=node.key, year=year,
+                            share_pct=share, is_anchor=is_anchor,
+                            rationale=rationale.get((src, dim.key, node.key, year))
+                            or _nearest_rationale(rationale, src, dim.key, node.key, year)))
+
+        cells: dict[tuple, dict[int, float]] = {}
+        cell_rationale: dict[tuple, str] = {}
+        for c in m.crosstab:
+            key = (c.dimension_a, c.segment_a, c.dimension_b, c.segment_b)
+            cells.setdefault(key, {})[c.year] = c.share_pct
+            cell_rationale[key] = c.rationale
+        for key, anchors in cells.items():
+            for year, share, is_anchor in linear_shares(anchors, *windows[primary]):
+                t["crosstab_shares"].append(dict(
+                    market_id=m.id, source_id=primary, dimension_a=key[0], segment_a=key[1],
+                    dimension_b=key[2], segment_b=key[3], year=year, share_pct=share,
+                    is_anchor=is_anchor, rationale=cell_rationale[key]))
+
+        for i_order, ins in enumerate(m.insights):
+            t["insights"].append(dict(
+                market_id=m.id, insight_id=ins.id, topic=ins.topic, title_en=ins.title.en, title_zh=ins.title.zh,
+                text_en=ins.text.en, text_zh=ins.text.zh, source_id=ins.source, sort_order=i_order))
+            for r in ins.regions:
+                t["insight_regions"].append(dict(market_id=m.id, insight_id=ins.id, region=r))
+            for ref in ins.segments:
+                d, s = ref.split("/", 1)
+                t["insight_segments"].append(dict(market_id=m.id, insight_id=ins.id, dimension=d, segment=s))
+        for c in m.spec.claims:
+            t["claims"].append(dict(market_id=m.id, source_id=c.source, dimension=c.dimension, segment=c.segment,
+                                    claim=c.claim, text_en=c.text.en, text_zh=c.text.zh))
+
+    return {name: pd.DataFrame(rows, columns=_COLUMNS[name]) for name, rows in t.items()}
+
+
+def _nearest_rationale(rationale: dict, src: str, dim: str, seg: str, year: int) -> str:
+    years = sorted(y for (s, d, g, y) in rationale if (s, d, g) == (src, dim, seg))
+    if not years:
+        return ""
+    before = [y for y in years if y <= year]
+    base = rationale[(src, dim, seg, before[-1] if before else years[0])]
+    return f"Interpolated between the estimates for {years[0]} and {years[-1]}. {base}"
+
+
+_COLUMNS = {
+    "markets": ["market_id", "name_en", "name_zh", "currency", "unit", "primary_source_id", "color", "sort_order"],
+    "sources": ["market_id", "source_id", "is_primary", "kind", "title_en", "title_zh", "report_code", "document",
+                "date", "coverage", "cagr_pct", "cagr_start", "cagr_end", "cagr_basis", "first_year", "last_year",
+                "n_figures"],
+    "source_figures": ["market_id", "source_id", "year", "value", "role", "note"],
+    "market_series": ["market_id", "source_id", "year", "value", "provenance"],
+    "dimensions": ["market_id", "source_id", "dimension", "label_en", "label_zh", "sort_order", "has_shares"],
+    "segments": ["market_id", "source_id", "dimension", "segment", "label_en", "label_zh", "parent", "depth",
+                 "sort_order", "concept", "concept_note", "is_leaf", "color"],
+    "segment_shares": ["market_id", "source_id", "dimension", "segment", "year", "share_pct", "is_anchor", "rationale"],
+    "crosstab_shares": ["market_id", "source_id", "dimension_a", "segment_a", "dimension_b", "segment_b", "year",
+                        "share_pct", "is_anchor", "rationale"],
+    "insights": ["market_id", "insight_id", "topic", "title_en", "title_zh", "text_en", "text_zh", "source_id",
+                 "sort_order"],
+    "insight_regions": ["market_id", "insight_id", "region"],
+    "insight_segments": ["market_id", "insight_id", "dimension", "segment"],
+    "claims": ["market_id", "source_id", "dimension", "segment", "claim", "text_en", "text_zh"],
+    "concepts": ["concept", "kind", "label_en", "label_zh"],
+    "problems": ["severity", "file", "location", "message", "market_id"],
+}
+
+# Types for the tables (DuckDB would guess from empty frames otherwise).
+_TYPES = {
+    "year": "INTEGER", "value": "DOUBLE", "share_pct": "DOUBLE", "cagr_pct": "DOUBLE", "cagr_start": "INTEGER",
+    "cagr_end": "INTEGER", "first_year": "INTEGER", "last_year": "INTEGER", "n_figures": "INTEGER",
+    "sort_order": "INTEGER", "depth": "INTEGER", "is_primary": "BOOLEAN", "is_leaf": "BOOLEAN",
+    "is_anchor": "BOOLEAN", "has_shares": "BOOLEAN", "date": "DATE",
+}
+
+_VIEWS = """
+-- Segment values: estimated share x the primary source's market size for that year.
+CREATE VIEW segment_figures AS
+SELECT s.market_id, s.source_id, s.dimension, s.segment, s.year, s.share_pct,
+       s.share_pct / 100.0 * ms.value AS value, 'estimate' AS provenance, s.is_anchor, s.rationale
+FROM segment_shares s
+JOIN market_series ms USING (market_id, source_id, year);
+
+-- Each market's primary-source yearly series, with its provenance.
+CREATE VIEW primary_series AS
+SELECT ms.* FROM market_series ms JOIN markets m
+  ON m.market_id = ms.market_id AND m.primary_source_id = ms.source_id;
+"""
+
+
+def build_database(root: Path | None = None, target: Path | None = None) -> tuple[Path, Catalog]:
+    """Validate ``root`` and write the DuckDB file at ``target`` atomically."""
+    root = root or data_dir()
+    target = target or database_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fingerprint = data_fingerprint(root)
+    catalog = validate_data_dir(root)
+    frames = catalog_frames(catalog)
+    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp)  # DuckDB wants to create the file itself
+    try:
+        con = duckdb.connect(tmp)
+        try:
+            for name, df in frames.items():
+                cols = ", ".join(f'"{c}" {_TYPES.get(c, "VARCHAR")}' for c in df.columns)
+                con.execute(f'CREATE TABLE "{name}" ({cols})')
+                if len(df):
+                    con.register("_frame", df)
+                    con.execute(f'INSERT INTO "{name}" SELECT * FROM _frame')
+                    con.unregister("_frame")
+            con.execute(_VIEWS)
+            con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
+            con.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("fingerprint", fingerprint), ("schema_version", SCHEMA_VERSION),
+                ("data_dir", str(root)), ("built_at", dt.datetime.now(dt.timezone.utc).isoformat())])
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target, catalog
+
+
+def stored_fingerprint(path: Path) -> str | None:
+    """The fingerprint a database file was built from, or None if it is missing or unreadable."""
+    if not path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        finally:
+            con.close()
+        return row[0] if row else None
+    except duckdb.Error:
+        return None
+
+
+def ensure_database(root: Path | None = None, target: Path | None = None) -> tuple[Path, str]:
+    """Rebuild the database if the data changed since it was built; return its path and fingerprint."""
+    root = root or data_dir()
+    target = target or database_path()
+    fingerprint = data_fingerprint(root)
+    if stored_fingerprint(target) != fingerprint:
+        build_database(root, target)
+    return target, fingerprint
+
+
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection; share it and run each query on its own ``cursor()``."""
+    return duckdb.connect(str(path), read_only=True)
+
+
+def timed_build(root: Path | None = None, target: Path | None = None) -> float:
+    """Seconds one full build takes (for the benchmark and the CLI)."""
+    start = time.perf_counter()
+    build_database(root, target)
+    return time.perf_counter() - start

@@ -1,0 +1,104 @@
+"""Reading data files defensively: bounded size, strict UTF-8, no links out of data/, safe YAML.
+
+Each reader returns the parsed content or raises ``ReadError`` with a plain message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ReadError(Exception):
+    """A file that cannot be read as data; the message says why in plain words."""
+
+
+class _BoundedSafeLoader(yaml.SafeLoader):
+    """SafeLoader that refuses documents with more aliases than ``max_aliases`` (alias bombs)."""
+
+    max_aliases = 100
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases_seen = 0
+
+    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
+        if self.check_event(yaml.AliasEvent):
+            self._aliases_seen += 1
+            if self._aliases_seen > self.max_aliases:
+                raise ReadError(
+                    f"more than {self.max_aliases} YAML aliases (*name); refused as a possible alias bomb"
+                )
+        return super().compose_node(parent, index)
+
+
+def read_text(path: Path, root: Path, max_bytes: int) -> str:
+    """The file's text, after checking it stays inside ``root``, is small enough and is UTF-8."""
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        raise ReadError(f"cannot open: {exc.strerror or exc}") from exc
+    root_resolved = root.resolve()
+    if not resolved.is_relative_to(root_resolved):
+        raise ReadError(f"is a link to {resolved}, outside the data folder; refused")
+    if not resolved.is_file():
+        raise ReadError("is not a regular file")
+    size = resolved.stat().st_size
+    if size > max_bytes:
+        raise ReadError(f"is {size:,} bytes; the limit is {max_bytes:,} (validation.max_file_bytes)")
+    raw = resolved.read_bytes()
+    if not raw.strip():
+        raise ReadError("is empty")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); save it as UTF-8"
+        ) from exc
+
+
+def load_yaml(path: Path, root: Path, max_bytes: int, max_aliases: int) -> Any:
+    """Parse a YAML file with a safe, alias-bounded loader."""
+    text = read_text(path, root, max_bytes)
+    loader = _BoundedSafeLoader(text)
+    loader.max_aliases = max_aliases
+    try:
+        return loader.get_single_data()
+    except ReadError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ReadError(f"is not valid YAML{where}: {exc.problem}") from exc
+    except yaml.YAMLError as exc:
+        raise ReadError(f"is not valid YAML: {exc}") from exc
+    finally:
+        loader.dispose()
+
+
+def load_csv(path: Path, root: Path, max_bytes: int, required: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV file as ``(line_number, {column: text})``; checks the header first."""
+    text = read_text(path, root, max_bytes)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ReadError(
+            f"is missing column(s) {', '.join(missing)}; expected columns {', '.join(required)}, found {', '.join(header) or 'none'}"
+        )
+    reader.fieldnames = header
+    rows = []
+    try:
+        for row in reader:
+            extra = row.pop(None, None)  # values beyond the header
+            cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
+            if extra:
+                cleaned["__extra__"] = extra
+            rows.append((reader.line_num, cleaned))
+    except csv.Error as exc:
+        raise ReadError(f"is not valid CSV at line {reader.line_num}: {exc}") from exc
+    return rows

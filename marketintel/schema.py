@@ -1,0 +1,161 @@
+"""What a valid data file is, as pydantic models.
+
+Field-level rules (types, required fields, known values, ranges) live here; rules that
+span records (sums, hierarchy, references) live in ``validate``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+SegmentRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+/[a-z0-9][a-z0-9_-]*$")]
+
+INSIGHT_TOPICS = (
+    "driver", "trend", "challenge", "opportunity", "tariff_impact",
+    "regional_dynamics", "competitive_landscape", "recommendation", "methodology",
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(Strict):
+    en: Text
+    zh: Text | None = None
+    zh_as_published: Text | None = None
+
+
+class Cagr(Strict):
+    value_pct: float = Field(gt=-100, lt=1000)
+    start_year: int
+    end_year: int
+    basis: Text | None = None
+
+    @model_validator(mode="after")
+    def _period_forward(self) -> "Cagr":
+        if self.end_year <= self.start_year:
+            raise ValueError(f"end_year {self.end_year} must be after start_year {self.start_year}")
+        return self
+
+
+class Source(Strict):
+    id: Key
+    primary: bool = False
+    kind: Text
+    title: Label
+    report_code: Text | None = None
+    document: Text | None = None
+    date: dt.date | None = None
+    coverage: Text | None = None
+    cagr: Cagr | None = None
+
+
+class Segment(Strict):
+    key: Key
+    label: Label
+    concept: Key | None = None
+    concept_note: Text | None = None
+    children: list["Segment"] = Field(default_factory=list)
+
+
+class Dimension(Strict):
+    key: Key
+    label: Label
+    source: Key | None = None  # defaults to the market's primary source
+    segments: list[Segment] = Field(min_length=1)
+
+
+class Claim(Strict):
+    source: Key
+    dimension: Key
+    segment: Key
+    claim: Literal["largest", "fastest_growing", "leading", "smallest", "slowest_growing"]
+    text: Label
+
+
+class MarketFile(Strict):
+    """``market.yaml``: what a market is."""
+
+    id: Key
+    name: Label
+    currency: Literal["USD"]
+    unit: Literal["billion"]
+    sources: list[Source] = Field(min_length=1)
+    dimensions: list[Dimension] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+
+
+def _finite(v: float) -> float:
+    if not math.isfinite(v):
+        raise ValueError("must be a finite number")
+    return v
+
+
+class FigureRow(Strict):
+    """A row of ``figures.csv``: a market size a source reports."""
+
+    source_id: Key
+    year: int
+    value: float = Field(ge=0)
+    role: Text | None = None
+    note: Text | None = None
+
+    _fin = field_validator("value")(_finite)
+
+
+class ShareRow(Strict):
+    """A row of ``shares.csv``: our estimated share of the whole market for one segment."""
+
+    source_id: Key
+    dimension: Key
+    segment: Key
+    year: int
+    share_pct: float = Field(ge=0, le=100)
+    rationale: Annotated[str, StringConstraints(min_length=3, max_length=500, strip_whitespace=True)]
+
+    _fin = field_validator("share_pct")(_finite)
+
+
+class CrosstabRow(Strict):
+    """A row of ``crosstab.csv``: share of the whole market in one cell of two dimensions."""
+
+    dimension_a: Key
+    segment_a: Key
+    dimension_b: Key
+    segment_b: Key
+    year: int
+    share_pct: float = Field(ge=0, le=100)
+    rationale: Annotated[str, StringConstraints(min_length=3, max_length=500, strip_whitespace=True)]
+
+    _fin = field_validator("share_pct")(_finite)
+
+
+class Insight(Strict):
+    id: Key
+    topic: Literal[INSIGHT_TOPICS]  # type: ignore[valid-type]
+    title: Label
+    text: Label
+    regions: list[Key] = Field(default_factory=list)
+    segments: list[SegmentRef] = Field(default_factory=list)
+    source: Key
+
+
+class InsightsFile(Strict):
+    insights: list[Insight] = Field(default_factory=list)
+
+
+class Concept(Strict):
+    kind: Key
+    en: Text
+    zh: Text | None = None
+
+
+class ConceptsFile(Strict):
+    concepts: dict[Key, Concept]
