@@ -92,12 +92,16 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
             t["dimensions"].append(dict(
                 market_id=m.id, source_id=src, dimension=dim.key, label_en=dim.label.en, label_zh=dim.label.zh,
                 sort_order=d_order, has_shares=bool(dim_shares)))
-            top_index = 0
+            top_index, root_color = 0, {}
             for node in flatten_segments(dim):
-                # Top-level segments take palette colours in order; children share their root's hue family.
-                color = seg_colors[(top_index if node.depth == 0 else node.order) % len(seg_colors)]
+                # Top-level segments take palette colours in order; a child wears its root's colour,
+                # so a segment family reads as one on every chart.
                 if node.depth == 0:
+                    color = seg_colors[top_index % len(seg_colors)]
                     top_index += 1
+                else:
+                    color = root_color[node.parent]
+                root_color[node.key] = color
                 t["segments"].append(dict(
                     market_id=m.id, source_id=src, dimension=dim.key, segment=node.key,
                     label_en=node.label.en, label_zh=node.label.zh, parent=node.parent, depth=node.depth,
