@@ -163,10 +163,13 @@ def segment_area_chart(breakdown: pd.DataFrame, title: str, subtitle: str | None
                        mode: str = "area") -> go.Figure:
     """Stacked estimated segment values over the years, hatched and marked (est.)."""
     fig = go.Figure()
-    for seg, g in breakdown.groupby("segment", sort=False):
+    firsts = breakdown.drop_duplicates("segment")
+    distinct = firsts["color"].nunique() == len(firsts)
+    palette = _cfg()["segment_colors"]
+    for i, (seg, g) in enumerate(breakdown.groupby("segment", sort=False)):
         g = g.sort_values("year")
         name = est(g["label_en"].iloc[0])
-        color = g["color"].iloc[0]
+        color = g["color"].iloc[0] if distinct else palette[i % len(palette)]
         common = dict(x=g["year"], y=g["value"], name=name, customdata=list(zip(g["filtered_share_pct"], g["basis"])),
                       hovertemplate=("<b>%{fullData.name}</b><br>%{x}: USD %{y:,.2f} bn"
                                      "<br>%{customdata[0]:.1f}% of market · estimate (%{customdata[1]})<extra></extra>"),
@@ -253,21 +256,25 @@ def growth_bars(summary: pd.DataFrame, title: str = "Growth compared") -> go.Fig
     return fig
 
 
-def concept_chart(comparison: pd.DataFrame, year: int, title: str, report_codes: Sequence[str]) -> go.Figure:
-    """Estimated value of each cross-market concept in each market, grouped bars for one year."""
+def concept_chart(comparison: pd.DataFrame, year: int, title: str, report_codes: Sequence[str],
+                  measure: str = "value") -> go.Figure:
+    """Estimated size (``measure='value'``) or share of its market (``'share'``) of each
+    cross-market concept in each market, grouped bars for one year."""
     g = comparison[comparison["year"] == year]
+    ycol = "share_pct" if measure == "share" else "value"
     fig = go.Figure()
     for mid, m in g.groupby("market_id", sort=False):
         fig.add_trace(go.Bar(
-            x=[wrap_label(c) for c in m["concept_label"]], y=m["value"], name=est(m["name_en"].iloc[0]), marker_color=m["color"].iloc[0],
+            x=[wrap_label(c) for c in m["concept_label"]], y=m[ycol], name=est(m["name_en"].iloc[0]), marker_color=m["color"].iloc[0],
             marker_pattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8),
             customdata=list(zip(m["share_pct"], m["segments"])),
-            hovertemplate=("<b>%{fullData.name}</b> · %{x}<br>USD %{y:,.2f} bn · %{customdata[0]:.1f}% of market"
+            hovertemplate=("<b>%{fullData.name}</b> · %{x}<br>%{y:,.2f}" + (" % of market" if ycol == "share_pct" else " USD bn")
                            "<br>segments: %{customdata[1]}<extra></extra>"),
             meta={"market_id": mid, "provenance": "estimate"}))
     fig.update_layout(barmode="group")
     _layout(fig, title, f"{year}; each market's segments mapped to a shared concept", source_note(report_codes, estimate=True),
-            f"{year} size ({_cfg()['units']['money_short']})", None)
+            f"Share of its market in {year} (%)" if ycol == "share_pct" else f"{year} size ({_cfg()['units']['money_short']})",
+            None)
     return fig
 
 

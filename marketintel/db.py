@@ -22,13 +22,15 @@ from .validate import Catalog, flatten_segments, validate_data_dir
 
 #: Bump when the table layout changes, so old files are rebuilt.
 SCHEMA_VERSION = "1"
+_BUILD_CODE = [Path(__file__).with_name(n) for n in ("db.py", "validate.py", "schema.py", "series.py", "reading.py")]
 
 
 def data_fingerprint(root: Path) -> str:
     """A hash of every data file's path, size and modification time, plus config and schema."""
     h = hashlib.sha256(SCHEMA_VERSION.encode())
     paths = sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink())
-    for p in [*paths, CONFIG_PATH]:
+    # The build's own code counts too: a change to how the database is built rebuilds it.
+    for p in [*paths, CONFIG_PATH, *_BUILD_CODE]:
         try:
             st = p.lstat()
         except OSError:

@@ -226,14 +226,15 @@ def segment_share_table(con, market_id: str, dimension: str, filters: Filters | 
     """Per segment: share and value in the first and last year, and the segment CAGR between."""
     df = segment_breakdown(con, market_id, dimension, filters, level)
     if df.empty:
-        return pd.DataFrame(columns=["segment", "label_en", "first_year", "last_year", "share_first", "share_last",
+        return pd.DataFrame(columns=["segment", "label_en", "display_label", "first_year", "last_year", "share_first", "share_last",
                                      "value_first", "value_last", "cagr_pct", "provenance", "basis", "rationale"])
     first_year, last_year = int(df["year"].min()), int(df["year"].max())
     a = df[df["year"] == first_year].set_index("segment")
     b = df[df["year"] == last_year].set_index("segment")
     years = last_year - first_year
     table = pd.DataFrame({
-        "segment": a.index, "label_en": a["label_en"].to_numpy(), "parent": a["parent"].to_numpy(),
+        "segment": a.index, "label_en": a["label_en"].to_numpy(),
+        "display_label": ["\u2003" * int(d) + lbl for d, lbl in zip(a["depth"], a["label_en"])], "parent": a["parent"].to_numpy(),
         "color": a["color"].to_numpy(), "first_year": first_year, "last_year": last_year,
         "share_first": a["filtered_share_pct"].to_numpy(), "share_last": b.loc[a.index, "filtered_share_pct"].to_numpy(),
         "value_first": a["value"].to_numpy(), "value_last": b.loc[a.index, "value"].to_numpy(),

@@ -61,13 +61,55 @@ def read_text(path: Path, root: Path, max_bytes: int) -> str:
         ) from exc
 
 
+#: A document whose aliases expand it beyond this many nodes is refused (real data files hold a few thousand).
+MAX_EXPANDED_NODES = 100_000
+
+
+def _check_expansion(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> None:
+    """Refuse a node graph that aliases would blow up (or loop) when it is turned into data.
+
+    Counting aliases is not enough: ten aliases per level over eight levels stay under the
+    alias limit yet expand to 10**8 nodes.
+    """
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(n: yaml.Node) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in in_progress:
+            raise ReadError("has a YAML alias that refers to itself; refused")
+        in_progress.add(key)
+        if isinstance(n, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in n.value)
+        elif isinstance(n, yaml.SequenceNode):
+            total = 1 + sum(size(c) for c in n.value)
+        else:
+            total = 1
+        in_progress.discard(key)
+        if total > limit:
+            raise ReadError(
+                f"expands to more than {limit:,} values through YAML aliases (*name); refused as a possible alias bomb"
+            )
+        sizes[key] = total
+        return total
+
+    size(node)
+
+
 def load_yaml(path: Path, root: Path, max_bytes: int, max_aliases: int) -> Any:
     """Parse a YAML file with a safe, alias-bounded loader."""
     text = read_text(path, root, max_bytes)
     loader = _BoundedSafeLoader(text)
     loader.max_aliases = max_aliases
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if loader._aliases_seen:
+            _check_expansion(node)
+        return loader.construct_document(node)
     except ReadError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -76,6 +118,8 @@ def load_yaml(path: Path, root: Path, max_bytes: int, max_aliases: int) -> Any:
         raise ReadError(f"is not valid YAML{where}: {exc.problem}") from exc
     except yaml.YAMLError as exc:
         raise ReadError(f"is not valid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise ReadError("nests lists or mappings too deeply to read; refused") from exc
     finally:
         loader.dispose()
 

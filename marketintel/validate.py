@@ -164,10 +164,13 @@ class _Checker:
 
     def read_yaml(self, path: Path, market_id: str | None) -> Any:
         try:
-            return load_yaml(path, self.root, self.v["max_file_bytes"], self.v["max_yaml_aliases"])
+            data = load_yaml(path, self.root, self.v["max_file_bytes"], self.v["max_yaml_aliases"])
         except ReadError as exc:
             self.add("error", self.rel(path), "", f"file {exc}", market_id)
             return None
+        if data is None:
+            self.add("error", self.rel(path), "", "file holds no data (only comments or blank lines)", market_id)
+        return data
 
     def read_rows(self, path: Path, model: type[BaseModel], market_id: str) -> list[tuple[int, Any]]:
         """Validated rows as ``(line, model)``; bad rows are reported and left out."""

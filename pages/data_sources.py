@@ -1,0 +1,47 @@
+"""Data & sources: the documents behind every figure, the validation report, downloads."""
+
+import streamlit as st
+
+from marketintel import queries
+from marketintel.ui import provenance_legend, query
+
+st.title("Data & sources")
+
+st.subheader("What the labels mean", anchor=False)
+provenance_legend()
+
+st.subheader("Sources", anchor=False)
+src = query(queries.sources)
+st.dataframe(src[["market", "title_en", "kind", "report_code", "date", "is_primary", "first_year", "last_year",
+                  "cagr_pct", "cagr_start", "cagr_end", "cagr_basis", "document"]],
+             hide_index=True, width="stretch", column_config={
+                 "market": "Market", "title_en": "Title", "kind": "Kind", "report_code": "Report code",
+                 "date": "Date", "is_primary": "Primary", "first_year": "First year", "last_year": "Last year",
+                 "cagr_pct": st.column_config.NumberColumn("CAGR (%)", format="%.2f"),
+                 "cagr_start": st.column_config.NumberColumn("CAGR from", format="%d"),
+                 "cagr_end": st.column_config.NumberColumn("CAGR to", format="%d"),
+                 "cagr_basis": st.column_config.TextColumn("Which period, and why", width="large"),
+                 "document": "Document"})
+
+st.subheader("Validation report", anchor=False)
+report = query(queries.validation_report)
+errors, warnings = report[report["severity"] == "error"], report[report["severity"] == "warning"]
+if report.empty:
+    st.success("Every data file passed validation: no errors, no warnings.", icon=":material/check_circle:")
+else:
+    if len(errors):
+        st.error(f"{len(errors)} error(s): the data named below was not loaded; everything else was.", icon=":material/block:")
+    if len(warnings):
+        st.warning(f"{len(warnings)} warning(s): loaded, but worth a look.", icon=":material/warning:")
+    st.dataframe(report, hide_index=True, width="stretch", column_config={
+        "severity": "Severity", "market_id": "Market", "file": "File", "location": "Where",
+        "message": st.column_config.TextColumn("Problem", width="large")})
+
+st.subheader("Download the tables", anchor=False)
+st.caption("Every table as CSV, exactly as the app uses it (with the provenance column where it has figures).")
+cols = st.columns(3)
+for i, name in enumerate(queries.DOWNLOADABLE_TABLES):
+    df = query(queries.table, name)
+    cols[i % 3].download_button(f"{name}.csv ({len(df):,} rows)", df.to_csv(index=False).encode("utf-8"),
+                                file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}", width="stretch")
+st.caption(f"Data files live in data/markets/<market>/; see data/README.md for how to edit them.")

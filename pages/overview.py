@@ -1,0 +1,46 @@
+"""Overview: one card per market, growth of all markets, size vs growth."""
+
+import streamlit as st
+
+from marketintel import charts, queries
+from marketintel.settings import load_settings
+from marketintel.ui import choose_one, draw_chart, plain, query, restore_url, show_messages
+
+cfg = load_settings()
+restore_url(["scale"])
+st.title(cfg["app"]["title"])
+st.caption("Four healthcare technology markets, sized from published market-report summaries. "
+           "Hover a figure to see where it comes from.")
+
+markets = query(queries.market_list)
+headlines = query(queries.headline_figures)
+if markets.empty:
+    st.error("No market could be loaded. The Data & sources page lists what is wrong with the data files.")
+    st.stop()
+
+st.info(cfg["overlap_note"], icon=":material/info:")
+
+cols = st.columns(min(4, len(markets)))
+for i, m in enumerate(markets.itertuples()):
+    with cols[i % len(cols)].container(border=True):
+        st.subheader(plain(m.name_en), anchor=False)
+        st.caption(f"Report {plain(m.report_code)} · primary source")
+        for f in headlines[headlines["market_id"] == m.market_id].itertuples():
+            st.metric(f"{f.year} · {f.role or 'reported'} (USD bn)", f"{f.value:,.2f}",
+                      help=f"Reported: stated in report {m.report_code} ({f.role or 'figure'}, {f.year}).")
+        if m.cagr_pct == m.cagr_pct:  # not NaN
+            st.metric(f"CAGR {int(m.cagr_start)}–{int(m.cagr_end)}", f"{m.cagr_pct:.2f}%",
+                      help=f"Reported by report {m.report_code}; the period is the one its figures imply.")
+
+st.divider()
+scale, messages = choose_one("scale", "Scale", list(charts.SCALES),
+                             {"linear": "Linear", "log": "Log", "indexed": "Indexed (first year = 100)"},
+                             "log", widget="segmented",
+                             help="The markets differ by two orders of magnitude: a linear axis hides the small ones.")
+show_messages(messages)
+series = query(queries.market_series)
+first, last = int(series["year"].min()), int(series["year"].max())
+draw_chart(charts.growth_chart(series, scale, f"Market size {first}–{last}"), "overview_growth")
+
+summary = query(queries.growth_summary)
+draw_chart(charts.bubble_chart(summary, "Size vs growth"), "overview_bubble")
