@@ -268,8 +268,9 @@ def concept_chart(comparison: pd.DataFrame, year: int, title: str, report_codes:
             x=[wrap_label(c) for c in m["concept_label"]], y=m[ycol], name=est(m["name_en"].iloc[0]), marker_color=m["color"].iloc[0],
             marker_pattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8),
             customdata=list(zip(m["share_pct"], m["segments"])),
-            hovertemplate=("<b>%{fullData.name}</b> · %{x}<br>%{y:,.2f}" + (" % of market" if ycol == "share_pct" else " USD bn")
-                           "<br>segments: %{customdata[1]}<extra></extra>"),
+            hovertemplate=("<b>%{fullData.name}</b> · %{x}<br>%{y:,.2f}"
+                           + ("% of market" if ycol == "share_pct" else " USD bn")
+                           + " · estimate<br>segments: %{customdata[1]}<extra></extra>"),
             meta={"market_id": mid, "provenance": "estimate"}))
     fig.update_layout(barmode="group")
     _layout(fig, title, f"{year}; each market's segments mapped to a shared concept", source_note(report_codes, estimate=True),
