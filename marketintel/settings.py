@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,13 @@ def resolve_path(relative: str) -> Path:
 
 
 def data_dir() -> Path:
-    return resolve_path(load_settings()["paths"]["data_dir"])
+    """The curated data folder; ``MARKETINTEL_DATA_DIR`` overrides config (tests, benchmarks)."""
+    return resolve_path(os.environ.get("MARKETINTEL_DATA_DIR") or load_settings()["paths"]["data_dir"])
 
 
 def database_path() -> Path:
-    return resolve_path(load_settings()["paths"]["database"])
+    """The DuckDB file; ``MARKETINTEL_DATABASE`` overrides config."""
+    return resolve_path(os.environ.get("MARKETINTEL_DATABASE") or load_settings()["paths"]["database"])
 
 
 def market_color(market_id: str, known_ids: list[str] | None = None) -> str:

@@ -159,6 +159,9 @@ def choose_many(key: str, label: str, options: Sequence[str], labels: dict[str, 
         messages.append(f"Ignored unknown {label.lower()} {', '.join(repr(_clip(u)) for u in unknown[:5])}"
                         + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "") + ".")
     chosen = [v for v in values if v in options]
+    if values and not chosen and default:
+        messages.append("Showing the default selection instead.")
+        chosen = [v for v in default if v in options]
     if max_selections and len(chosen) > max_selections:
         messages.append(f"Kept the first {max_selections} {label.lower()}.")
         chosen = chosen[:max_selections]

@@ -1,0 +1,197 @@
+"""Page logic through Streamlit's AppTest: default and non-default filters, bad URLs."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+TIMEOUT = 60
+REPO = Path(__file__).resolve().parent.parent
+APP = REPO / "app.py"
+
+
+def run_page(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figures(at: AppTest) -> list[dict]:
+    """Every Plotly figure on the page as its JSON spec."""
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def figure_titled(at: AppTest, fragment: str) -> dict:
+    for fig in figures(at):
+        if fragment in fig["layout"]["title"]["text"]:
+            return fig
+    raise AssertionError(f"no chart titled with {fragment!r}: {[f['layout']['title']['text'] for f in figures(at)]}")
+
+
+def values(arr) -> list[float]:
+    """A Plotly JSON array: a list, or a typed array ``{"dtype", "bdata"}`` as Plotly 6+ sends numbers."""
+    if isinstance(arr, dict) and "bdata" in arr:
+        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"])).tolist()
+    return [v for v in arr if v is not None]
+
+
+def total_of_trace_values(fig: dict) -> float:
+    return sum(sum(values(tr["y"])) for tr in fig["data"] if "y" in tr)
+
+
+def warnings_text(at: AppTest) -> str:
+    """Warning texts with Markdown escapes removed."""
+    return " ".join(w.value for w in at.warning).replace("\\", "")
+
+
+# -- Overview -----------------------------------------------------------------------------
+
+def test_overview_cards_show_the_reported_figures():
+    at = run_page("overview")
+    shown = {m.value for m in at.metric}
+    labels = {m.label for m in at.metric}
+    for v in ("145.08", "190.47", "988.79", "6.59", "8.27", "33.49", "122.86", "144.42", "397.21", "1.35", "1.74", "7.95"):
+        assert v in shown
+    assert {"31.54%", "26.12%", "18.24%", "28.76%"} <= shown
+    assert "CAGR 2025–2032" in labels and "2025 · base year (USD bn)" in labels
+    # Provenance on hover.
+    assert all(m.proto.help.startswith("Reported") for m in at.metric)
+
+
+def test_overview_scale_switch_changes_the_axis():
+    log = figure_titled(run_page("overview", scale="log"), "Market size")
+    linear = figure_titled(run_page("overview", scale="linear"), "Market size")
+    indexed = figure_titled(run_page("overview", scale="indexed"), "Market size")
+    assert log["layout"]["yaxis"]["type"] == "log"
+    assert linear["layout"]["yaxis"].get("type") in (None, "linear", "-")
+    assert all(values(tr["y"])[0] == pytest.approx(100) for tr in indexed["data"])
+    assert "USD bn" in linear["layout"]["yaxis"]["title"]["text"]
+
+
+def test_overview_bad_scale_falls_back_with_a_message():
+    at = run_page("overview", scale="<script>alert(1)</script>")
+    assert "could not use" in warnings_text(at)
+    assert figure_titled(at, "Market size")["layout"]["yaxis"]["type"] == "log"
+
+
+# -- Market explorer ----------------------------------------------------------------------
+
+def test_explorer_region_filter_shrinks_the_segment_chart():
+    plain = figure_titled(run_page("explorer", market="connected-healthcare", dim="component"), "by component")
+    apac = figure_titled(run_page("explorer", market="connected-healthcare", dim="component", region="asia_pacific"),
+                         "by component")
+    assert 0 < total_of_trace_values(apac) < total_of_trace_values(plain)
+    assert all("(est.)" in tr["name"] for tr in apac["data"])
+    assert "Region: 1 selected" in apac["layout"]["title"]["text"]
+    assert "cross-tab" in apac["layout"]["meta"]["source_note"]
+
+
+def test_explorer_filter_widget_changes_chart_and_url():
+    at = run_page("explorer", market="telemedicine", dim="component")
+    before = total_of_trace_values(figure_titled(at, "by component"))
+    at.multiselect(key="w_region").set_value(["asia_pacific"]).run()
+    assert not at.exception
+    after_fig = figure_titled(at, "by component")
+    assert total_of_trace_values(after_fig) < before
+    assert "independent" in after_fig["layout"]["meta"]["source_note"]
+    assert at.query_params["region"] == ["asia_pacific"] or at.query_params["region"] == "asia_pacific"
+
+
+def test_explorer_asia_pacific_brings_up_its_notes():
+    at = run_page("explorer", market="iomt", region="asia_pacific")
+    text = " ".join(m.value for m in at.markdown)
+    assert "Tariff impact" in text and "Regional dynamics" in text and "Competitive landscape" in text
+    assert "matches your filters" in text
+
+
+def test_explorer_market_specific_dimension_is_offered():
+    at = run_page("explorer", market="telemedicine", dim="specialty")
+    fig = figure_titled(at, "by specialty")
+    assert len(fig["data"]) == 11
+
+
+def test_explorer_unknown_market_and_segment_show_message_and_valid_view():
+    at = run_page("explorer", market="x' OR 1=1 --", region="mars", dim="nope")
+    msg = warnings_text(at)
+    assert "not a valid market" in msg and "mars" in msg
+    assert at.title[0].value == "Connected Healthcare"
+    assert figures(at)
+
+
+def test_explorer_filter_on_the_breakdown_dimension_keeps_only_that_segment():
+    at = run_page("explorer", market="connected-healthcare", dim="component")
+    at.multiselect(key="w_component").set_value(["hardware"]).run()
+    assert not at.exception
+    fig = figure_titled(at, "by component")
+    assert [tr["name"] for tr in fig["data"]] == ["Hardware (est.)"]
+
+
+def test_explorer_filter_matching_nothing_says_so(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    shares = data / "markets" / "telemedicine" / "shares.csv"
+    text = shares.read_text(encoding="utf-8")
+    # Give clinics a 0% share, so "end user = clinics" honestly matches nothing.
+    for year, clinics, hospitals, new_hospitals in (("2025", "26.0", "52.0", "78.0"), ("2032", "24.0", "46.0", "70.0")):
+        text = text.replace(f"end_user,clinics,{year},{clinics}", f"end_user,clinics,{year},0.0")
+        text = text.replace(f"end_user,hospitals,{year},{hospitals}", f"end_user,hospitals,{year},{new_hospitals}")
+    shares.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("MARKETINTEL_DATA_DIR", str(data))
+    monkeypatch.setenv("MARKETINTEL_DATABASE", str(tmp_path / "db.duckdb"))
+    at = run_page("explorer", market="telemedicine", dim="component", end_user="clinics")
+    assert any("No segment matches these filters" in w.value for w in at.warning)
+    assert not any("by component" in f["layout"]["title"]["text"] for f in figures(at))
+
+
+def test_explorer_long_url_values_are_ignored():
+    at = run_page("explorer", market="iomt", region="a" * 10_000)
+    assert "10,000-character" in warnings_text(at)
+
+
+# -- Compare ------------------------------------------------------------------------------
+
+def test_compare_two_markets_overlaid():
+    at = run_page("compare", markets="iomt,telemedicine", scale="log")
+    fig = figure_titled(at, "Market size compared")
+    assert [tr["name"] for tr in fig["data"]] == ["Internet of Medical Things (IoMT)", "Telemedicine"]
+    concepts = figure_titled(at, "Comparable segments")
+    assert {tr["name"] for tr in concepts["data"]} == {"Internet of Medical Things (IoMT) (est.)", "Telemedicine (est.)"}
+
+
+def test_compare_sources_side_by_side_for_metaverse():
+    at = run_page("compare")
+    text = " ".join(w.value for w in at.warning) + " ".join(m.value for m in at.markdown)
+    assert "states no market size" in text
+    assert "Medical training is the largest application" in text
+    fig = figure_titled(at, "each source")
+    assert fig["data"]
+
+
+def test_compare_unknown_markets_fall_back():
+    at = run_page("compare", markets="nope,also-nope")
+    assert "could not use" in warnings_text(at)
+    assert len(figure_titled(at, "Market size compared")["data"]) == 4
+
+
+# -- Data & sources -----------------------------------------------------------------------
+
+def test_data_page_lists_sources_and_clean_validation():
+    at = run_page("data_sources")
+    sources = at.dataframe[0].value
+    assert len(sources) == 5
+    assert set(sources["report_code"].dropna()) == {"2006494", "1993166", "2011682", "1997137"}
+    assert any("passed validation" in s.value for s in at.success)
+    assert len(at.get("download_button")) >= 8
