@@ -51,6 +51,19 @@ def headline_figures(con, market_ids: Sequence[str] | None = None) -> pd.DataFra
         ORDER BY m.sort_order, f.year""", [_opt(market_ids), _opt(market_ids)])
 
 
+def headline_table(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per market: each reported year's size as a column, then the stated CAGR and report."""
+    heads = headline_figures(con, market_ids)
+    if heads.empty:
+        return pd.DataFrame()
+    table = heads.pivot_table(index="name_en", columns="year", values="value", sort=False)
+    table.columns = [f"{c} (USD bn, reported)" for c in table.columns]
+    info = market_list(con).set_index("name_en")[["cagr_pct", "cagr_start", "cagr_end", "report_code"]]
+    table = table.join(info)
+    table.index.name = "Market"
+    return table
+
+
 def market_series(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Yearly primary-source series per market: reported anchors and derived years between,
     with ``index_value`` (first year = 100) for comparing markets of very different size."""
@@ -311,6 +324,13 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
         FROM insights i JOIN sources s ON s.market_id = i.market_id AND s.source_id = i.source_id
         WHERE i.market_id = ? AND (? IS NULL OR list_contains(?, i.topic))
         ORDER BY i.sort_order""", [market_id, _opt(topics), _opt(topics)])
+    labels = _df(con, """
+        SELECT g.segment, g.label_en FROM segments g JOIN markets m
+          ON m.market_id = g.market_id AND m.primary_source_id = g.source_id
+        WHERE g.market_id = ? AND g.dimension = 'region'""", [market_id])
+    names = dict(zip(labels["segment"], labels["label_en"]))
+    df = df.assign(region_labels=[", ".join(names.get(r, r) for r in regions) or "All regions"
+                                  for regions in df["regions"]])
     if df.empty or not filters:
         return df.assign(relevance=0)
 

@@ -33,12 +33,7 @@ draw_chart(charts.growth_chart(series, scale, "Market size compared"), "compare_
 draw_chart(charts.growth_bars(summary, "Growth compared"), "compare_bars")
 
 st.subheader("Headline figures", anchor=False)
-heads = query(queries.headline_figures, chosen)
-table = heads.pivot_table(index="name_en", columns="year", values="value", sort=False)
-table.columns = [f"{c} (USD bn, reported)" for c in table.columns]
-table.index.name = "Market"
-cagr = summary.set_index("name_en")[["cagr_pct", "cagr_start", "cagr_end", "report_code"]]
-st.dataframe(table.join(cagr), column_config={
+st.dataframe(query(queries.headline_table, chosen), column_config={
     "cagr_pct": st.column_config.NumberColumn("CAGR (%, reported)", format="%.2f"),
     "cagr_start": st.column_config.NumberColumn("CAGR from", format="%d"),
     "cagr_end": st.column_config.NumberColumn("CAGR to", format="%d"),

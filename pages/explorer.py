@@ -112,7 +112,7 @@ else:
     st.caption("Our own summaries of the sources, most specific to your filters first.")
     for ins in found.itertuples():
         with st.container(border=True):
-            tags = ", ".join(ins.regions) if len(ins.regions) else "all regions"
+            tags = ins.region_labels
             badge = "matches your filters" if ins.relevance else "general"
             st.markdown(f"**{plain(ins.title_en)}**  \n{plain(topics.get(ins.topic, ins.topic))} · {plain(tags)} · {badge}")
             st.markdown(plain(ins.text_en))

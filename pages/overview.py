@@ -1,5 +1,6 @@
 """Overview: one card per market, growth of all markets, size vs growth."""
 
+import pandas as pd
 import streamlit as st
 
 from marketintel import charts, queries
@@ -28,7 +29,7 @@ for i, m in enumerate(markets.itertuples()):
         for f in headlines[headlines["market_id"] == m.market_id].itertuples():
             st.metric(f"{f.year} · {f.role or 'reported'} (USD bn)", f"{f.value:,.2f}",
                       help=f"Reported: stated in report {m.report_code} ({f.role or 'figure'}, {f.year}).")
-        if m.cagr_pct == m.cagr_pct:  # not NaN
+        if pd.notna(m.cagr_pct):
             st.metric(f"CAGR {int(m.cagr_start)}–{int(m.cagr_end)}", f"{m.cagr_pct:.2f}%",
                       help=f"Reported by report {m.report_code}; the period is the one its figures imply.")
 

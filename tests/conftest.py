@@ -1,28 +1,21 @@
 """Shared fixtures: copies of the real data folder to break, and databases built into tmp_path.
 
 Nothing here writes under the repository: every database goes to a pytest temporary folder.
+Constants and file-editing helpers are in ``data_helpers.py``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from data_helpers import DATA  # noqa: E402
 from marketintel.db import build_database, connect_read_only  # noqa: E402
-from marketintel.settings import load_settings, resolve_path  # noqa: E402
-
-DATA = ROOT / "data"
-SEEDS = resolve_path(load_settings()["paths"]["seeds_dir"]).resolve()
-MARKETS = ("connected-healthcare", "iomt", "metaverse-healthcare", "telemedicine")
+from marketintel.settings import load_settings  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -51,46 +44,3 @@ def con(real_build):
     connection = connect_read_only(real_build[0])
     yield connection
     connection.close()
-
-
-# -- helpers for breaking files ---------------------------------------------------------------
-
-def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
-    """Replace text in a file, failing loudly if the text is not there (so fixtures cannot rot)."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not found in {path}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
-
-
-def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
-
-def edit_row(path: Path, match: dict[str, str], **changes: str) -> int:
-    """Change the one CSV row matching ``match``; return its line number (header is line 1)."""
-    header, rows = read_csv(path)
-    hits = [i for i, r in enumerate(rows) if all(r[k] == v for k, v in match.items())]
-    assert len(hits) == 1, f"{match} matched {len(hits)} rows in {path}"
-    rows[hits[0]].update({k: str(v) for k, v in changes.items()})
-    write_csv(path, header, rows)
-    return hits[0] + 2
-
-
-def find_problem(catalog, file: str, location: str = "", message: str = "", severity: str | None = None):
-    """The first problem naming ``file`` whose location and message contain the given text."""
-    for p in catalog.problems:
-        if p.file == file and location in p.location and message in p.message \
-                and (severity is None or p.severity == severity):
-            return p
-    listing = "\n".join(str(p) for p in catalog.problems) or "(no problems)"
-    raise AssertionError(f"no problem for {file} [{location}] ~ {message!r}; found:\n{listing}")

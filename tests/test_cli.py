@@ -7,7 +7,7 @@ import sys
 
 import duckdb
 
-from conftest import ROOT, edit_row
+from data_helpers import ROOT, edit_row
 from marketintel.__main__ import main
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import DATA, MARKETS, SEEDS, edit_row
+from data_helpers import DATA, MARKETS, SEEDS, edit_row
 from marketintel import queries
 from marketintel.db import build_database, connect_read_only, data_fingerprint, ensure_database, stored_fingerprint
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import MARKETS
+from data_helpers import DATA, MARKETS
 from marketintel import queries
 from marketintel.db import build_database, connect_read_only
 from marketintel.validate import validate_data_dir
@@ -263,8 +264,12 @@ FIFTH_INSIGHTS = textwrap.dedent("""\
     """)
 
 
-@pytest.fixture
-def fifth(data_copy, tmp_path):
+@pytest.fixture(scope="module")
+def fifth(tmp_path_factory):
+    """The real data plus the fifth market, built once for this module: (connection, catalog, data folder)."""
+    tmp_path = tmp_path_factory.mktemp("fifth")
+    data_copy = tmp_path / "data"
+    shutil.copytree(DATA, data_copy)
     folder = data_copy / "markets" / "digital-therapeutics"
     folder.mkdir()
     (folder / "market.yaml").write_text(FIFTH_MARKET, encoding="utf-8")

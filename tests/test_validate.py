@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DATA, MARKETS, edit_row, find_problem, read_csv, replace_in, write_csv
+from data_helpers import DATA, MARKETS, edit_row, find_problem, read_csv, replace_in, write_csv
 from marketintel import validate as v
 from marketintel.db import build_database, connect_read_only
 from marketintel.validate import validate_data_dir

@@ -1,0 +1,146 @@
+"""The dashboard in a real browser: every page renders, filters work, links restore views, bad links do not crash."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from .conftest import VIEWPORTS, open_page, plots, trace_points, wait_for_app
+
+PAGES = {
+    "/": ("Healthcare Technology Market Intelligence", True),
+    "/explorer": ("Connected Healthcare", True),
+    "/compare": ("Compare markets", True),
+    "/data": ("Data & sources", False),
+}
+
+EXCEPTION = '[data-testid="stException"]'
+ALERT = '[data-testid="stAlert"], [data-testid="stAlertContainer"]'
+
+
+def heading(page, text: str):
+    return page.locator('[data-testid="stMain"] h1').filter(has_text=text)
+
+
+def query_of(page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def assert_no_exception(page) -> None:
+    exc = page.locator(EXCEPTION)
+    assert exc.count() == 0, "Streamlit exception on the page:\n" + "\n---\n".join(exc.all_inner_texts())
+
+
+def assert_charts_have_data(page) -> list[dict]:
+    found = plots(page)
+    assert found, f"no Plotly chart on {page.url}"
+    for plot in found:
+        assert plot["traces"], f"chart {plot['title']!r} has no trace"
+        assert any(trace_points(t) > 0 for t in plot["traces"]), f"chart {plot['title']!r} has no data points"
+    return found
+
+
+def segments_chart(page, dim_label: str) -> dict:
+    """The stacked area chart of the explorer (title '<market> by <dim>', without the ', <year>' of the tree)."""
+    matches = [p for p in plots(page) if f"by {dim_label}</b>" in p["title"]]
+    assert len(matches) == 1, f"expected one '... by {dim_label}' chart, found {[p['title'] for p in plots(page)]}"
+    return matches[0]
+
+
+def region_select(page):
+    return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Region"))
+
+
+# -- 1. every page renders at both viewports ------------------------------------------------------
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_renders(new_page, base_url, path, viewport):
+    page, console = new_page(viewport)
+    title, has_charts = PAGES[path]
+    open_page(page, base_url + path)
+
+    assert_no_exception(page)
+    assert heading(page, title).count() >= 1, f"title {title!r} not shown on {path}; h1s: {page.locator('h1').all_inner_texts()}"
+    if has_charts:
+        assert_charts_have_data(page)
+    console.assert_clean()
+
+
+# -- 2. a filter changes a chart ------------------------------------------------------------------
+
+def test_region_filter_changes_segments_chart(page, base_url):
+    open_page(page, f"{base_url}/explorer?market=connected-healthcare&dim=component")
+    before = segments_chart(page, "component")["traces"][0]
+    assert before["y"] and all(v > 0 for v in before["y"]), before
+
+    # The real user path: open the sidebar "Region" multiselect and pick Asia-Pacific.
+    select = region_select(page)
+    select.locator("input").click()
+    page.get_by_role("option", name="Asia-Pacific", exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page, expect_rerun=True)
+
+    assert_no_exception(page)
+    assert query_of(page).get("region") == ["asia_pacific"], page.url
+    after = segments_chart(page, "component")
+    assert "Region: 1 selected" in after["title"], after["title"]
+    after_y = after["traces"][0]["y"]
+    assert after["traces"][0]["name"] == before["name"]
+    assert len(after_y) == len(before["y"])
+    assert after_y != before["y"], "the Region filter did not change the chart"
+    assert all(0 < a < b for a, b in zip(after_y, before["y"])), (before["y"], after_y)
+
+
+# -- 3. a shared URL restores its filters ---------------------------------------------------------
+
+def test_shared_url_restores_filters(page, base_url):
+    open_page(page, f"{base_url}/explorer?market=telemedicine&region=asia_pacific&dim=service_type")
+    assert_no_exception(page)
+    assert heading(page, "Telemedicine").count() == 1
+    select = region_select(page)
+    assert select.count() == 1, "no Region multiselect in the sidebar"
+    assert select.get_by_text("Asia-Pacific", exact=True).is_visible(), select.inner_text()
+    q = query_of(page)
+    assert q.get("region") == ["asia_pacific"], page.url
+    assert q.get("market") == ["telemedicine"] and q.get("dim") == ["service_type"], page.url
+    assert "Region: 1 selected" in segments_chart(page, "service type")["title"]
+
+
+# -- 4. a bad URL never crashes -------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [
+    "/explorer?market=%27%3B%20DROP%20TABLE%20markets%3B--&region=mars",
+    "/compare?markets=nope",
+])
+def test_bad_url_shows_warning_and_a_valid_view(new_page, base_url, path):
+    page, console = new_page()
+    open_page(page, base_url + path)
+    assert_no_exception(page)
+    warnings = page.locator(ALERT).filter(has_text="could not use")
+    assert warnings.count() >= 1, f"no 'could not use' warning; alerts: {page.locator(ALERT).all_inner_texts()}"
+    assert_charts_have_data(page)
+    console.assert_clean()
+
+
+# -- 5. filters survive navigation ----------------------------------------------------------------
+
+def test_filters_survive_page_navigation(page, base_url):
+    open_page(page, f"{base_url}/explorer?market=iomt")
+    iomt = "Internet of Medical Things (IoMT)"
+    assert heading(page, iomt).count() == 1
+
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_role("link", name="Compare", exact=True).click()
+    page.wait_for_url("**/compare**")
+    wait_for_app(page, expect_rerun=True)
+    assert heading(page, "Compare markets").count() == 1
+
+    nav.get_by_role("link", name="Market explorer", exact=True).click()
+    page.wait_for_url("**/explorer**")
+    wait_for_app(page, expect_rerun=True)
+    assert_no_exception(page)
+    assert heading(page, iomt).count() == 1, page.locator("h1").all_inner_texts()
+    assert query_of(page).get("market") == ["iomt"], page.url
