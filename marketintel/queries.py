@@ -174,7 +174,7 @@ def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | No
         base = base[base["segment"].isin(keep)]
 
     joint = base["share_pct"].to_numpy(dtype=float) / 100.0
-    basis = "estimate"
+    bases: set[str] = set()
     for other, selected in filters.items():
         if other == dimension:
             continue
@@ -192,14 +192,13 @@ def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | No
         conditional = _crosstab_conditional(con, market_id, dimension, other, chosen, base)
         if conditional is not None:
             joint = joint * conditional
-            basis = "cross-tab" if basis == "estimate" else basis + " + cross-tab"
+            bases.add("cross-tab")
         else:
             factor = (other_shares[other_shares["segment"].isin(chosen)]
                       .groupby("year")["share_pct"].sum() / 100.0)
             joint = joint * base["year"].map(factor).fillna(0).to_numpy(dtype=float)
-            basis = "independence" if basis in ("estimate", "cross-tab") and "independence" not in basis else basis
-            if "cross-tab" in basis and "independence" not in basis:
-                basis += " + independence"
+            bases.add("independence")
+    basis = " + ".join(sorted(bases)) or "estimate"
     out = base.assign(filtered_share_pct=joint * 100, value=joint * base["market_value"].to_numpy(dtype=float),
                       provenance="estimate", basis=basis)
     if level is not None:
@@ -409,7 +408,14 @@ def source_spread(con, market_id: str) -> pd.DataFrame:
     for year, g in df.groupby("year"):
         values = dict(zip(g["source_id"], g["value"]))
         outlier = None
-        if len(values) >= 2:
+        primary = g.loc[g["is_primary"], "source_id"]
+        if len(values) == 2 and len(primary):
+            # Two sources: the primary one is the reference, the other is the one that may sit far off.
+            ref = values[primary.iloc[0]]
+            other = next(k for k in values if k != primary.iloc[0])
+            if ref and abs(values[other] - ref) / ref * 100 > threshold:
+                outlier = other
+        elif len(values) >= 3:
             for sid, v in values.items():
                 rest = [x for k, x in values.items() if k != sid]
                 med = float(np.median(rest))

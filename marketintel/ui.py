@@ -196,8 +196,7 @@ def plain(text: Any) -> str:
 def show_messages(messages: Sequence[str]) -> None:
     """URL problems as one warning; the page goes on with the nearest valid view."""
     if messages:
-        st.warning("This link had parameters we could not use:\n\n" + "\n".join(f"- {plain(m)}" for m in messages),
-                   icon=":material/warning:")
+        st.warning("This link had parameters we could not use:\n\n" + "\n".join(f"- {plain(m)}" for m in messages))
 
 
 # -- drawing helpers ----------------------------------------------------------------------

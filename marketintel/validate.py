@@ -185,7 +185,7 @@ class _Checker:
         for line, raw in rows:
             if "__extra__" in raw:
                 self.add("error", self.rel(path), f"line {line}",
-                         f"has more values than the header's {len(required)} columns", market_id)
+                         "has more values than the header has columns", market_id)
                 continue
             data = {k: (None if v in ("", None) else v) for k, v in raw.items() if k in required}
             try:

@@ -15,12 +15,12 @@ if len(markets) < 2:
 names = dict(zip(markets["market_id"], markets["name_en"]))
 
 st.title("Compare markets")
-st.info(cfg["overlap_note"], icon=":material/info:")
+st.info(cfg["overlap_note"])
 chosen, messages = choose_many("markets", "Markets", list(markets["market_id"]), names,
                                default=list(markets["market_id"])[:4], max_selections=4)
 if len(chosen) < 2:
     show_messages(messages)
-    st.warning("Choose at least two markets to compare.", icon=":material/compare_arrows:")
+    st.warning("Choose at least two markets to compare.")
     st.stop()
 scale, msg = choose_one("scale", "Scale", list(charts.SCALES),
                         {"linear": "Linear", "log": "Log", "indexed": "Indexed (first year = 100)"}, "indexed",
@@ -102,11 +102,11 @@ else:
             "spread_pct": st.column_config.NumberColumn("Spread (%)", format="%.1f"), "outlier": "Far from the others"})
         for row in spread.dropna(subset=["outlier"]).itertuples():
             st.warning(f"{row.year}: source {plain(row.outlier)} sits far from the others "
-                       f"(spread {row.spread_pct:.0f}%).", icon=":material/warning:")
+                       f"(spread {row.spread_pct:.0f}%).")
     for s in silent.itertuples():
         st.warning(f"{plain(s.title_en)} ({plain(s.date)}) states no market size or growth rate, so there is no "
                    "spread to compute. Its qualitative claims and taxonomy are shown below, kept separate from "
-                   "the primary report's.", icon=":material/article:")
+                   "the primary report's.")
     claims = query(queries.claims, smarket)
     for c in claims.itertuples():
         st.markdown(f"- {plain(c.text_en)} — *{plain(c.source_title)}*")

@@ -27,12 +27,12 @@ st.subheader("Validation report", anchor=False)
 report = query(queries.validation_report)
 errors, warnings = report[report["severity"] == "error"], report[report["severity"] == "warning"]
 if report.empty:
-    st.success("Every data file passed validation: no errors, no warnings.", icon=":material/check_circle:")
+    st.success("Every data file passed validation: no errors, no warnings.")
 else:
     if len(errors):
-        st.error(f"{len(errors)} error(s): the data named below was not loaded; everything else was.", icon=":material/block:")
+        st.error(f"{len(errors)} error(s): the data named below was not loaded; everything else was.")
     if len(warnings):
-        st.warning(f"{len(warnings)} warning(s): loaded, but worth a look.", icon=":material/warning:")
+        st.warning(f"{len(warnings)} warning(s): loaded, but worth a look.")
     st.dataframe(report, hide_index=True, width="stretch", column_config={
         "severity": "Severity", "market_id": "Market", "file": "File", "location": "Where",
         "message": st.column_config.TextColumn("Problem", width="large")})

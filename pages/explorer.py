@@ -71,7 +71,7 @@ show_messages(msg1 + msg + msg2)
 subtitle = f"Filters: {active}"
 breakdown = query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=0)
 if breakdown.empty or breakdown["value"].sum() == 0:
-    st.warning("No segment matches these filters. Clear a filter in the sidebar to see figures again.", icon=":material/filter_alt_off:")
+    st.warning("No segment matches these filters. Clear a filter in the sidebar to see figures again.")
 else:
     title = f"{market['name_en']} by {dim_labels.get(breakdown_dim, breakdown_dim).lower()}"
     draw_chart(charts.segment_area_chart(breakdown, title, subtitle, market["report_code"], view), "explorer_segments")

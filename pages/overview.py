@@ -19,7 +19,7 @@ if markets.empty:
     st.error("No market could be loaded. The Data & sources page lists what is wrong with the data files.")
     st.stop()
 
-st.info(cfg["overlap_note"], icon=":material/info:")
+st.info(cfg["overlap_note"])
 
 cols = st.columns(min(4, len(markets)))
 for i, m in enumerate(markets.itertuples()):

@@ -66,10 +66,6 @@ def test_filter_with_unknown_keys_is_ignored(con):
     assert np.allclose(plain["filtered_share_pct"], odd["filtered_share_pct"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "queries.segment_breakdown: with a cross-tab filter followed by an independence filter, basis is reported "
-    "as 'independence' alone (the cross-tab is dropped from the label); in the other dict order it is "
-    "'independence + cross-tab'. The arithmetic is right; the label depends on filter order."))
 def test_basis_names_both_methods_whatever_the_filter_order(con):
     a = queries.segment_breakdown(con, "connected-healthcare", "component",
                                   {"region": ["asia_pacific"], "end_user": ["hospitals"]})
