@@ -3,6 +3,7 @@
 import streamlit as st
 
 from marketintel.settings import load_settings
+from marketintel.ui import deck_sidebar
 
 settings = load_settings()
 st.set_page_config(page_title=settings["app"]["title"], layout="wide")
@@ -14,3 +15,4 @@ pages = [
     st.Page("pages/data_sources.py", title="Data & sources", url_path="data"),
 ]
 st.navigation(pages).run()
+deck_sidebar()

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from . import db, queries
+from . import db, export, queries
 from .settings import data_dir, load_settings
 
 MAX_PARAM_CHARS = 200   # longer URL values are ignored, not parsed
@@ -212,8 +212,98 @@ def chart_config(filename: str) -> dict:
     }
 
 
-def draw_chart(fig, key: str) -> None:
+def draw_chart(fig, key: str, data: pd.DataFrame | None = None, subtitle: str = "") -> None:
+    """Draw a chart with its exports beside it: add to deck, PNG, SVG (server-side) and CSV of its data.
+
+    ``data`` is the query result behind the chart (its CSV and the page workbook hold it);
+    without it, the plotted numbers themselves are exported.
+    """
     st.plotly_chart(fig, key=key, theme=None, config=chart_config(key))
+    table = data if data is not None else export.figure_data(fig)
+    title = (fig.layout.meta or {}).get("title", key) if isinstance(fig.layout.meta, dict) else key
+    st.session_state.setdefault(PAGE_TABLES, {})[title] = table
+    has_chrome = export.chrome_path() is not None
+    no_chrome = "No Chrome or Chromium found: install one (apt-get install chromium) for PNG/SVG."
+    c1, c2, c3, c4, _ = st.columns([1.3, 1, 1, 1, 5])
+    c1.button("Add to deck", key=f"deck_{key}", on_click=_add_to_deck, args=(fig.to_json(), key, subtitle),
+              help="Adds this chart, with the filters in force, to the slide deck in the sidebar.")
+    c2.download_button("PNG", data=lambda: export.figure_image(fig, "png"), file_name=f"{key}.png",
+                       mime="image/png", key=f"png_{key}", on_click="ignore", disabled=not has_chrome,
+                       help="16:9 at slide size, high resolution" if has_chrome else no_chrome)
+    c3.download_button("SVG", data=lambda: export.figure_image(fig, "svg"), file_name=f"{key}.svg",
+                       mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", disabled=not has_chrome,
+                       help="Vector image" if has_chrome else no_chrome)
+    c4.download_button("CSV", data=lambda: export.csv_bytes(table), file_name=f"{key}.csv", mime="text/csv",
+                       key=f"csv_{key}", on_click="ignore", help="The data behind this chart")
+
+
+PAGE_TABLES = "_page_tables"
+DECK = "deck"
+
+
+def start_page() -> None:
+    """Call first on every page: resets the list of tables the page's workbook will hold."""
+    st.session_state[PAGE_TABLES] = {}
+
+
+def page_workbook(name: str) -> None:
+    """One Excel download with every table and chart's data drawn on this page, plus the sources."""
+    tables = st.session_state.get(PAGE_TABLES, {})
+    if not tables:
+        return
+    sources = query(queries.sources)
+    st.download_button(f"Download this page's data (Excel, {len(tables)} sheets + sources)",
+                       data=lambda: export.workbook_bytes(dict(tables), sources), file_name=f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"xlsx_{name}", on_click="ignore")
+
+
+def register_table(title: str, df: pd.DataFrame) -> None:
+    """Put a table shown on the page into the page's workbook."""
+    st.session_state.setdefault(PAGE_TABLES, {})[title] = df
+
+
+def _add_to_deck(figure_json: str, key: str, subtitle: str) -> None:
+    import plotly.io as pio
+
+    slide = export.DeckSlide.from_figure(pio.from_json(figure_json), subtitle)
+    deck = st.session_state.setdefault(DECK, [])
+    deck.append({"key": key, **slide.__dict__})
+    st.toast(f"Added to the deck: {slide.title}")
+
+
+def _move(i: int, step: int) -> None:
+    deck = st.session_state.get(DECK, [])
+    j = i + step
+    if 0 <= j < len(deck):
+        deck[i], deck[j] = deck[j], deck[i]
+
+
+def _remove(i: int) -> None:
+    deck = st.session_state.get(DECK, [])
+    if 0 <= i < len(deck):
+        deck.pop(i)
+
+
+def deck_sidebar() -> None:
+    """The slide deck the user builds while browsing: reorder, remove, download as .pptx."""
+    deck = st.session_state.get(DECK, [])
+    with st.sidebar.expander(f"Slide deck ({len(deck)} chart{'s' if len(deck) != 1 else ''})", expanded=bool(deck)):
+        if not deck:
+            st.caption("Use “Add to deck” under any chart. The deck downloads as PowerPoint with editable charts.")
+            return
+        for i, item in enumerate(deck):
+            st.markdown(f"**{i + 1}. {plain(item['title'])}**  \n{plain(item['subtitle'])}")
+            a, b, c = st.columns(3)
+            a.button("↑", key=f"up_{i}", on_click=_move, args=(i, -1), disabled=i == 0, help="Move up")
+            b.button("↓", key=f"down_{i}", on_click=_move, args=(i, 1), disabled=i == len(deck) - 1, help="Move down")
+            c.button("✕", key=f"rm_{i}", on_click=_remove, args=(i,), help="Remove")
+        slides = [export.DeckSlide(d["title"], d["subtitle"], d["figure_json"], d["source_note"]) for d in deck]
+        st.download_button("Download deck (.pptx)", data=lambda: export.build_deck(slides),
+                           file_name="market-intelligence-deck.pptx", type="primary", on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                           key="deck_pptx", width="stretch")
+        st.button("Clear the deck", key="deck_clear", on_click=lambda: st.session_state.__setitem__(DECK, []))
 
 
 def provenance_legend() -> None:

@@ -4,9 +4,11 @@ import streamlit as st
 
 from marketintel import charts, queries
 from marketintel.settings import load_settings
-from marketintel.ui import choose_many, choose_one, draw_chart, plain, query, restore_url, show_messages
+from marketintel.ui import (choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
+                            restore_url, show_messages, start_page)
 
 cfg = load_settings()
+start_page()
 restore_url(["markets", "scale", "concepts", "cyear", "measure", "source_market"])
 markets = query(queries.market_list)
 if len(markets) < 2:
@@ -29,11 +31,15 @@ show_messages(messages + msg)
 
 series = query(queries.market_series, chosen)
 summary = query(queries.growth_summary, chosen)
-draw_chart(charts.growth_chart(series, scale, "Market size compared"), "compare_growth")
-draw_chart(charts.growth_bars(summary, "Growth compared"), "compare_bars")
+picked_names = ", ".join(names[m] for m in chosen)
+draw_chart(charts.growth_chart(series, scale, "Market size compared"), "compare_growth", series,
+           f"{picked_names} · {scale} scale")
+draw_chart(charts.growth_bars(summary, "Growth compared"), "compare_bars", summary, picked_names)
 
 st.subheader("Headline figures", anchor=False)
-st.dataframe(query(queries.headline_table, chosen), column_config={
+headline = query(queries.headline_table, chosen)
+register_table("Headline figures", headline.reset_index())
+st.dataframe(headline, column_config={
     "cagr_pct": st.column_config.NumberColumn("CAGR (%, reported)", format="%.2f"),
     "cagr_start": st.column_config.NumberColumn("CAGR from", format="%d"),
     "cagr_end": st.column_config.NumberColumn("CAGR to", format="%d"),
@@ -63,7 +69,7 @@ else:
         comp = query(queries.concept_comparison, chosen, picked)
         draw_chart(charts.concept_chart(comp, int(cyear), "Comparable segments across markets",
                                         list(markets.set_index("market_id").loc[chosen, "report_code"]), measure),
-                   "compare_concepts")
+                   "compare_concepts", comp, f"{picked_names} · {cyear}")
         detail = comp[comp["year"] == int(cyear)][["concept_label", "name_en", "segments", "share_pct", "value", "note"]]
         st.dataframe(detail, hide_index=True, width="stretch", column_config={
             "concept_label": "Segment", "name_en": "Market", "segments": "Market's own segment(s)",
@@ -91,7 +97,8 @@ else:
         "coverage": "What it covers"})
     sseries = query(queries.source_series, smarket)
     color = markets.set_index("market_id").loc[smarket, "color"]
-    draw_chart(charts.source_timeline(sseries, f"{names[smarket]}: each source's figures", color), "compare_sources")
+    draw_chart(charts.source_timeline(sseries, f"{names[smarket]}: each source's figures", color), "compare_sources",
+               sseries, names[smarket])
     spread = query(queries.source_spread, smarket)
     numeric = msrc[msrc["n_figures"] > 0]
     silent = msrc[msrc["n_figures"] == 0]
@@ -114,3 +121,5 @@ else:
     st.markdown("**Where the taxonomies differ**")
     st.dataframe(tax[["dimension_label", "title_en", "segments"]], hide_index=True, width="stretch",
                  column_config={"dimension_label": "Dimension", "title_en": "Source", "segments": "Segments it names"})
+
+page_workbook("compare")

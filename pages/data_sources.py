@@ -3,6 +3,7 @@
 import streamlit as st
 
 from marketintel import queries
+from marketintel import export
 from marketintel.ui import provenance_legend, query
 
 st.title("Data & sources")
@@ -42,6 +43,14 @@ st.caption("Every table as CSV, exactly as the app uses it (with the provenance 
 cols = st.columns(3)
 for i, name in enumerate(queries.DOWNLOADABLE_TABLES):
     df = query(queries.table, name)
-    cols[i % 3].download_button(f"{name}.csv ({len(df):,} rows)", df.to_csv(index=False).encode("utf-8"),
-                                file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}", width="stretch")
+    cols[i % 3].download_button(f"{name}.csv ({len(df):,} rows)", export.csv_bytes(df),
+                                file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}", width="stretch",
+                                on_click="ignore")
+all_tables = {name: query(queries.table, name) for name in queries.DOWNLOADABLE_TABLES}
+st.download_button("All tables as one Excel workbook", data=lambda: export.workbook_bytes(all_tables, src),
+                   file_name="market-intelligence-data.xlsx", on_click="ignore", key="dl_all_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+if export.chrome_path() is None:
+    st.info("No Chrome or Chromium was found on this server, so PNG and SVG chart downloads are off. "
+            "Install one (Debian: apt-get install chromium) or set BROWSER_PATH. PowerPoint, Excel and CSV work.")
 st.caption(f"Data files live in data/markets/<market>/; see data/README.md for how to edit them.")

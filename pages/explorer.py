@@ -4,9 +4,11 @@ import streamlit as st
 
 from marketintel import charts, queries
 from marketintel.settings import load_settings
-from marketintel.ui import (choose_many, choose_one, draw_chart, plain, query, restore_url, show_messages)
+from marketintel.ui import (choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
+                            restore_url, show_messages, start_page)
 
 cfg = load_settings()
+start_page()
 dim_labels = {k: v["en"] for k, v in cfg["dimensions"].items()}
 restore_url(["market", "dim", "view", "year", *cfg["dimensions"]])
 
@@ -54,7 +56,8 @@ show_messages(messages)
 active = "; ".join(f"{dim_labels.get(d, d)}: {len(v)} selected" for d, v in filters.items()) or "no filters"
 series = query(queries.market_series, [market_id])
 draw_chart(charts.growth_chart(series, "linear", f"{market['name_en']}: market size",
-                               "● reported figure   ○ derived year — whole market, unfiltered"), "explorer_growth")
+                               "● reported figure   ○ derived year — whole market, unfiltered"), "explorer_growth",
+           series, "Whole market, unfiltered")
 
 st.subheader("Segments", anchor=False)
 c1, c2, c3 = st.columns([2, 2, 1])
@@ -74,15 +77,17 @@ if breakdown.empty or breakdown["value"].sum() == 0:
     st.warning("No segment matches these filters. Clear a filter in the sidebar to see figures again.")
 else:
     title = f"{market['name_en']} by {dim_labels.get(breakdown_dim, breakdown_dim).lower()}"
-    draw_chart(charts.segment_area_chart(breakdown, title, subtitle, market["report_code"], view), "explorer_segments")
+    draw_chart(charts.segment_area_chart(breakdown, title, subtitle, market["report_code"], view), "explorer_segments",
+               breakdown, subtitle)
 
     tree = query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None)
     left, right = st.columns(2)
     with left:
         draw_chart(charts.segment_hierarchy_chart(tree, year, f"{title}, {year}", subtitle, market["report_code"]),
-                   "explorer_tree")
+                   "explorer_tree", tree[tree["year"] == year], subtitle)
     with right:
         table = query(queries.segment_share_table, market_id, breakdown_dim, filters, level=None)
+        register_table("Share table", table)
         st.markdown(f"**Share table** · estimates · {int(table['first_year'].iloc[0])}→{int(table['last_year'].iloc[0])}")
         st.dataframe(
             table[["display_label", "share_first", "share_last", "value_first", "value_last", "cagr_pct", "rationale"]],
@@ -101,10 +106,12 @@ if "region" in set(dims["dimension"]):
     regional = query(queries.segment_breakdown, market_id, "region", filters, level=None)
     if not regional.empty and regional["value"].sum() > 0:
         draw_chart(charts.segment_bar_chart(regional, year, f"{market['name_en']} by region, {year}", subtitle,
-                                            market["report_code"]), "explorer_regions")
+                                            market["report_code"]), "explorer_regions",
+                   regional[regional["year"] == year], subtitle)
 
 st.subheader("Insights", anchor=False)
 found = query(queries.insights, market_id, None, filters)
+register_table("Insights", found)
 topics = cfg["insight_topics"]
 if found.empty:
     st.info("No insight matches these filters.")
@@ -123,3 +130,5 @@ if not claims.empty:
     st.subheader("What other sources say (no figures)", anchor=False)
     for c in claims.itertuples():
         st.markdown(f"- {plain(c.text_en)} — *{plain(c.source_title)}*")
+
+page_workbook(f"explorer-{market_id}")

@@ -5,9 +5,11 @@ import streamlit as st
 
 from marketintel import charts, queries
 from marketintel.settings import load_settings
-from marketintel.ui import choose_one, draw_chart, plain, query, restore_url, show_messages
+from marketintel.ui import (choose_one, draw_chart, page_workbook, plain, query, register_table, restore_url,
+                            show_messages, start_page)
 
 cfg = load_settings()
+start_page()
 restore_url(["scale"])
 st.title(cfg["app"]["title"])
 st.caption("Four healthcare technology markets, sized from published market-report summaries. "
@@ -41,7 +43,10 @@ scale, messages = choose_one("scale", "Scale", list(charts.SCALES),
 show_messages(messages)
 series = query(queries.market_series)
 first, last = int(series["year"].min()), int(series["year"].max())
-draw_chart(charts.growth_chart(series, scale, f"Market size {first}–{last}"), "overview_growth")
+draw_chart(charts.growth_chart(series, scale, f"Market size {first}–{last}"), "overview_growth", series,
+           f"All markets · {scale} scale")
 
 summary = query(queries.growth_summary)
-draw_chart(charts.bubble_chart(summary, "Size vs growth"), "overview_bubble")
+draw_chart(charts.bubble_chart(summary, "Size vs growth"), "overview_bubble", summary, "All markets")
+register_table("Headline figures", headlines)
+page_workbook("overview")
