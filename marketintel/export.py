@@ -70,8 +70,11 @@ def figure_image(fig: go.Figure, fmt: str = "png") -> bytes:
     cfg = load_settings()["chart"]
     with _IMAGE_LOCK:  # one kaleido server for the process; calls are serialised
         if not _SERVER_STARTED:
+            import atexit
+
             import kaleido
             kaleido.start_sync_server(silence_warnings=True)
+            atexit.register(kaleido.stop_sync_server, silence_warnings=True)
             _SERVER_STARTED = True
         return pio.to_image(fig, format=fmt, width=cfg["export_width"], height=cfg["export_height"],
                             scale=cfg["export_scale"] if fmt == "png" else 1)
@@ -223,8 +226,10 @@ def figure_panels(fig: go.Figure) -> list[Panel] | None:
             series = Series(name, [None if lookup.get(c) is None else float(lookup[c]) for c in categories], color,
                             estimate=name.endswith(estimate_suffix) or (t.get("meta") or {}).get("provenance") == "estimate",
                             dash=(t.get("line") or {}).get("dash"))
-            if horizontal and isinstance(marker_color, list):
+            if isinstance(marker_color, list):  # a colour per bar (e.g. one per region)
                 series.color = None
+                by_cat = dict(zip((_text(c) for c in _arr(t.get(cat_key))), marker_color))
+                series.point_colors = [by_cat.get(c) for c in categories]
             panel.series.append(series)
         one_each = [[j for j, v in enumerate(s.values) if v is not None] for s in panel.series]
         if len(panel.series) > 1 and all(len(idx) == 1 for idx in one_each) \
@@ -279,6 +284,12 @@ def _rgb(color: str | None) -> RGBColor | None:
     if isinstance(color, str) and color.startswith("#") and len(color) == 7:
         return RGBColor.from_string(color[1:].upper())
     return None
+
+
+def _tint(color: RGBColor, amount: float = 0.45) -> RGBColor:
+    """The colour mixed with white (for the background of a hatched estimate)."""
+    r, g, b = color[0], color[1], color[2]
+    return RGBColor(*(int(c + (255 - c) * amount) for c in (r, g, b)))
 
 
 def _textbox(slide, left, top, width, height, text: str, size: int, bold: bool = False, color: str = "#1F2937"):
@@ -338,15 +349,22 @@ def _add_native_chart(slide, panel: Panel, left, top, width, height) -> None:
         elif s.point_colors:
             for j, pc in enumerate(s.point_colors):
                 if _rgb(pc):
-                    ser.points[j].format.fill.solid()
-                    ser.points[j].format.fill.fore_color.rgb = _rgb(pc)
+                    point_fill = ser.points[j].format.fill
+                    if s.estimate:
+                        point_fill.patterned()
+                        point_fill.pattern = MSO_PATTERN_TYPE.DARK_UPWARD_DIAGONAL
+                        point_fill.fore_color.rgb = _rgb(pc)
+                        point_fill.back_color.rgb = _tint(_rgb(pc))
+                    else:
+                        point_fill.solid()
+                        point_fill.fore_color.rgb = _rgb(pc)
         elif color:
             fill = ser.format.fill
-            if s.estimate:  # hatched, like on screen
+            if s.estimate:  # hatched, like on screen: the colour striped over a lighter tint of itself
                 fill.patterned()
-                fill.pattern = MSO_PATTERN_TYPE.WIDE_UPWARD_DIAGONAL
+                fill.pattern = MSO_PATTERN_TYPE.DARK_UPWARD_DIAGONAL
                 fill.fore_color.rgb = color
-                fill.back_color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+                fill.back_color.rgb = _tint(color)
             else:
                 fill.solid()
                 fill.fore_color.rgb = color

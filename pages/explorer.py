@@ -103,7 +103,7 @@ else:
             })
 
 if "region" in set(dims["dimension"]):
-    regional = query(queries.segment_breakdown, market_id, "region", filters, level=None)
+    regional = query(queries.segment_breakdown, market_id, "region", filters, level=0)
     if not regional.empty and regional["value"].sum() > 0:
         draw_chart(charts.segment_bar_chart(regional, year, f"{market['name_en']} by region, {year}", subtitle,
                                             market["report_code"]), "explorer_regions",
