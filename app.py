@@ -1,18 +1,55 @@
-"""Entry point: page config and navigation. Run with ``streamlit run app.py``."""
+"""Entry point and Overview page: one card per market, growth of all markets, size vs growth.
 
+Run with ``streamlit run app.py``; the other pages are the scripts in ``pages/``.
+"""
+
+import pandas as pd
 import streamlit as st
 
+from marketintel import charts, queries
 from marketintel.settings import load_settings
-from marketintel.ui import deck_sidebar
+from marketintel.ui import (choose_one, draw_chart, page_workbook, plain, query, register_table, restore_url,
+                            page_setup, show_messages)
 
-settings = load_settings()
-st.set_page_config(page_title=settings["app"]["title"], layout="wide")
+page_setup()
+cfg = load_settings()
+restore_url(["scale"])
+st.title(cfg["app"]["title"])
+st.caption("Four healthcare technology markets, sized from published market-report summaries. "
+           "Hover a figure to see where it comes from.")
 
-pages = [
-    st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
-    st.Page("pages/explorer.py", title="Market explorer", url_path="explorer"),
-    st.Page("pages/compare.py", title="Compare", url_path="compare"),
-    st.Page("pages/data_sources.py", title="Data & sources", url_path="data"),
-]
-st.navigation(pages).run()
-deck_sidebar()
+markets = query(queries.market_list)
+headlines = query(queries.headline_figures)
+if markets.empty:
+    st.error("No market could be loaded. The Data & sources page lists what is wrong with the data files.")
+    st.stop()
+
+st.info(cfg["overlap_note"])
+
+cols = st.columns(min(4, len(markets)))
+for i, m in enumerate(markets.itertuples()):
+    with cols[i % len(cols)].container(border=True):
+        st.subheader(plain(m.name_en), anchor=False)
+        st.caption(f"Report {plain(m.report_code)} · primary source · USD bn")
+        for f in headlines[headlines["market_id"] == m.market_id].itertuples():
+            st.metric(f"{f.year} {f.role or 'reported'}", f"{f.value:,.2f}",
+                      help=f"Reported: stated in report {m.report_code} ({f.role or 'figure'}, {f.year}).")
+        if pd.notna(m.cagr_pct):
+            st.metric(f"CAGR {int(m.cagr_start)}–{int(m.cagr_end)}", f"{m.cagr_pct:.2f}%",
+                      help=f"Reported by report {m.report_code}; the period is the one its figures imply.")
+
+st.divider()
+scale, messages = choose_one("scale", "Scale", list(charts.SCALES),
+                             {"linear": "Linear", "log": "Log", "indexed": "Indexed (first year = 100)"},
+                             "log", widget="segmented",
+                             help="The markets differ by two orders of magnitude: a linear axis hides the small ones.")
+show_messages(messages)
+series = query(queries.market_series)
+first, last = int(series["year"].min()), int(series["year"].max())
+draw_chart(charts.growth_chart(series, scale, f"Market size {first}–{last}"), "overview_growth", series,
+           f"All markets · {scale} scale")
+
+summary = query(queries.growth_summary)
+draw_chart(charts.bubble_chart(summary, "Size vs growth"), "overview_bubble", summary, "All markets")
+register_table("Headline figures", headlines)
+page_workbook("overview")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -29,7 +30,7 @@ def est(label: str) -> str:
 def source_note(report_codes: Sequence[str | None], estimate: bool = False, basis: str | None = None,
                 extra: str | None = None) -> str:
     """The line under a chart: which reports, and whether segment splits are estimates."""
-    codes = [c for c in dict.fromkeys(report_codes) if c]
+    codes = sorted(c for c in set(report_codes) if isinstance(c, str) and c)
     text = ("Source: market report" + ("s " if len(codes) > 1 else " ") + ", ".join(codes)) if codes else "Source: see Data & sources"
     if estimate:
         text += ". Segment splits are estimates (our assumptions, not reported)"
@@ -51,7 +52,7 @@ def _layout(fig: go.Figure, title: str, subtitle: str | None, note: str, y_title
         title=dict(text=heading, x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=cfg["title_size"])),
         font=dict(family=cfg["font_family"], size=cfg["font_size"], color=cfg["text_color"]),
         paper_bgcolor=cfg["background"], plot_bgcolor=cfg["background"],
-        height=cfg["height"], margin=dict(l=70, r=30, t=90 if subtitle else 70, b=95),
+        height=cfg["height"], margin=dict(l=70, r=30, t=90 if subtitle else 70, b=110),
         showlegend=legend,
         legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top", bgcolor="rgba(255,255,255,0)",
                     font=dict(size=cfg["font_size"] - 1)),
@@ -60,7 +61,7 @@ def _layout(fig: go.Figure, title: str, subtitle: str | None, note: str, y_title
     )
     fig.update_xaxes(title_text=x_title, gridcolor=cfg["grid_color"], showline=True, linecolor="#9CA3AF", automargin=True)
     fig.update_yaxes(title_text=y_title, gridcolor=cfg["grid_color"], zeroline=False, automargin=True)
-    fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=0, yshift=-78, xanchor="left", yanchor="top",
+    fig.add_annotation(text=wrap_label(note, 150), xref="paper", yref="paper", x=0, y=0, yshift=-78, xanchor="left", yanchor="top",
                        showarrow=False, align="left", font=dict(size=11, color="#6B7280"))
     fig.layout.meta = {"source_note": note, "title": title, "subtitle": subtitle or ""}
     return fig
@@ -139,7 +140,7 @@ def bubble_chart(summary: pd.DataFrame, title: str = "Size vs growth") -> go.Fig
         period = f"{int(row.cagr_start)}–{int(row.cagr_end)}" if pd.notna(row.cagr_start) else ""
         fig.add_trace(go.Scatter(
             x=[row.first_value], y=[row.cagr_pct], name=row.name_en, mode="markers+text",
-            text=[row.name_en], textposition="top center",
+            text=[row.name_en], textposition="middle right", cliponaxis=False,
             marker=dict(size=[max(14, 70 * (row.last_value / max_last) ** 0.5)], color=row.color, opacity=0.8,
                         line=dict(color="white", width=1)),
             customdata=[[row.first_year, row.last_year, row.last_value, period]],
@@ -152,10 +153,15 @@ def bubble_chart(summary: pd.DataFrame, title: str = "Size vs growth") -> go.Fig
     _layout(fig, title, years, source_note(summary.get("report_code", pd.Series(dtype=str)).tolist()),
             _cfg()["units"]["cagr_axis"] + " (stated)", f"Market size, base year ({_cfg()['units']['money_short']}, log scale)",
             legend=False)
-    fig.update_xaxes(type="log")
     if not summary.empty:
         lo, hi = summary["cagr_pct"].min(), summary["cagr_pct"].max()
-        fig.update_yaxes(range=[lo - 4, hi + 4])
+        fig.update_yaxes(range=[lo - 5, hi + 5])
+        xmin, xmax = summary["first_value"].min(), summary["first_value"].max()
+        # Room on the right for the labels, which sit beside their bubbles.
+        fig.update_xaxes(type="log", range=[np.log10(xmin) - 0.4, np.log10(xmax) + 1.1])
+        ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+                 if xmin / 3 <= t <= xmax * 15]
+        fig.update_xaxes(tickvals=ticks, ticktext=[f"{t:,g}" for t in ticks])
     return fig
 
 
@@ -209,7 +215,7 @@ def segment_hierarchy_chart(breakdown: pd.DataFrame, year: int, title: str, subt
     ))
     basis = g["basis"].iloc[0] if not g.empty else None
     _layout(fig, title, subtitle, source_note([report_code], estimate=True, basis=basis), "", None, legend=False)
-    fig.update_layout(margin=dict(l=10, r=10, t=90 if subtitle else 70, b=95))
+    fig.update_layout(margin=dict(l=10, r=10, t=90 if subtitle else 70, b=110))
     return fig
 
 
@@ -217,13 +223,18 @@ def segment_bar_chart(breakdown: pd.DataFrame, year: int, title: str, subtitle: 
                       report_code: str | None) -> go.Figure:
     """Horizontal bars of estimated segment values in one year (used for the regional view)."""
     g = breakdown[breakdown["year"] == year].iloc[::-1]
-    fig = go.Figure(go.Bar(
-        y=[est(lbl) for lbl in g["label_en"]], x=g["value"], orientation="h",
-        marker=dict(color=g["color"], pattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8)),
-        text=[f"USD {v:,.2f} bn · {s:.1f}%" for v, s in zip(g["value"], g["filtered_share_pct"])],
-        textposition="auto", customdata=g["segment"],
-        hovertemplate="<b>%{y}</b><br>USD %{x:,.2f} bn · estimate<extra></extra>",
-    ))
+    fig = go.Figure()
+    for row in g.itertuples():  # one trace per bar: each keeps its own colour and hatching
+        fig.add_trace(go.Bar(
+            y=[est(row.label_en)], x=[row.value], orientation="h", name=est(row.label_en), showlegend=False,
+            marker=dict(color=row.color, pattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8)),
+            text=[f"USD {row.value:,.2f} bn · {row.filtered_share_pct:.1f}%"], textposition="outside",
+            cliponaxis=False, customdata=[row.segment],
+            hovertemplate="<b>%{y}</b><br>USD %{x:,.2f} bn · estimate<extra></extra>",
+            meta={"segment": row.segment, "provenance": "estimate"}))
+    fig.update_layout(bargap=0.35)
+    if not g.empty:
+        fig.update_xaxes(range=[0, g["value"].max() * 1.35])
     basis = g["basis"].iloc[0] if not g.empty else None
     _layout(fig, title, subtitle, source_note([report_code], estimate=True, basis=basis), "",
             f"{year} size ({_cfg()['units']['money_short']})", legend=False)
@@ -249,7 +260,7 @@ def growth_bars(summary: pd.DataFrame, title: str = "Growth compared") -> go.Fig
         sub = f"Absolute growth {int(summary['first_year'].min())}→{int(summary['last_year'].max())}, from reported figures"
     _layout(fig, title, sub, source_note(summary.get("report_code", pd.Series(dtype=str)).tolist()), "", None, legend=False)
     fig.update_yaxes(title_text="CAGR (%)", row=1, col=1, rangemode="tozero")
-    fig.update_yaxes(title_text=_cfg()["units"]["money_axis"], row=1, col=2, rangemode="tozero")
+    fig.update_yaxes(title_text=f"Growth ({_cfg()['units']['money_short']})", row=1, col=2, rangemode="tozero")
     fig.update_yaxes(range=[0, summary["cagr_pct"].max() * 1.25 if not summary.empty else 1], row=1, col=1)
     fig.update_yaxes(range=[0, summary["abs_growth"].max() * 1.2 if not summary.empty else 1], row=1, col=2)
     fig.update_xaxes(tickangle=0)

@@ -199,6 +199,25 @@ def show_messages(messages: Sequence[str]) -> None:
         st.warning("This link had parameters we could not use:\n\n" + "\n".join(f"- {plain(m)}" for m in messages))
 
 
+# -- page frame ---------------------------------------------------------------------------
+
+#: The pages, in menu order. Streamlit runs ``pages/*.py`` itself (a ``pages`` folder beside the entry
+#: script switches it to file-based pages), so every page calls ``page_setup`` for the shared frame.
+NAVIGATION = (("app.py", "Overview"), ("pages/explorer.py", "Market explorer"),
+              ("pages/compare.py", "Compare"), ("pages/data.py", "Data & sources"))
+
+
+def page_setup() -> None:
+    """Page config, the menu and the slide deck in the sidebar; call first on every page."""
+    st.set_page_config(page_title=load_settings()["app"]["title"], layout="wide")
+    with st.sidebar:
+        for path, label in NAVIGATION:
+            st.page_link(path, label=label)
+        st.divider()
+    deck_sidebar()
+    start_page()
+
+
 # -- drawing helpers ----------------------------------------------------------------------
 
 def chart_config(filename: str) -> dict:
@@ -224,7 +243,8 @@ def draw_chart(fig, key: str, data: pd.DataFrame | None = None, subtitle: str = 
     st.session_state.setdefault(PAGE_TABLES, {})[title] = table
     has_chrome = export.chrome_path() is not None
     no_chrome = "No Chrome or Chromium found: install one (apt-get install chromium) for PNG/SVG."
-    c1, c2, c3, c4, _ = st.columns([1.3, 1, 1, 1, 5])
+    box = st.popover("Export this chart")
+    c1 = c2 = c3 = c4 = box
     c1.button("Add to deck", key=f"deck_{key}", on_click=_add_to_deck, args=(fig.to_json(), key, subtitle),
               help="Adds this chart, with the filters in force, to the slide deck in the sidebar.")
     c2.download_button("PNG", data=lambda: export.figure_image(fig, "png"), file_name=f"{key}.png",

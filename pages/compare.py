@@ -5,10 +5,10 @@ import streamlit as st
 from marketintel import charts, queries
 from marketintel.settings import load_settings
 from marketintel.ui import (choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
-                            restore_url, show_messages, start_page)
+                            page_setup, restore_url, show_messages)
 
+page_setup()
 cfg = load_settings()
-start_page()
 restore_url(["markets", "scale", "concepts", "cyear", "measure", "source_market"])
 markets = query(queries.market_list)
 if len(markets) < 2:

@@ -5,10 +5,10 @@ import streamlit as st
 from marketintel import charts, queries
 from marketintel.settings import load_settings
 from marketintel.ui import (choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
-                            restore_url, show_messages, start_page)
+                            page_setup, restore_url, show_messages)
 
+page_setup()
 cfg = load_settings()
-start_page()
 dim_labels = {k: v["en"] for k, v in cfg["dimensions"].items()}
 restore_url(["market", "dim", "view", "year", *cfg["dimensions"]])
 
@@ -81,26 +81,23 @@ else:
                breakdown, subtitle)
 
     tree = query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None)
-    left, right = st.columns(2)
-    with left:
-        draw_chart(charts.segment_hierarchy_chart(tree, year, f"{title}, {year}", subtitle, market["report_code"]),
-                   "explorer_tree", tree[tree["year"] == year], subtitle)
-    with right:
-        table = query(queries.segment_share_table, market_id, breakdown_dim, filters, level=None)
-        register_table("Share table", table)
-        st.markdown(f"**Share table** · estimates · {int(table['first_year'].iloc[0])}→{int(table['last_year'].iloc[0])}")
-        st.dataframe(
-            table[["display_label", "share_first", "share_last", "value_first", "value_last", "cagr_pct", "rationale"]],
-            hide_index=True, height=400,
-            column_config={
-                "display_label": st.column_config.TextColumn("Segment (est.)"),
-                "share_first": st.column_config.NumberColumn(f"Share {table['first_year'].iloc[0]} (%)", format="%.1f"),
-                "share_last": st.column_config.NumberColumn(f"Share {table['last_year'].iloc[0]} (%)", format="%.1f"),
-                "value_first": st.column_config.NumberColumn(f"{table['first_year'].iloc[0]} (USD bn)", format="%.2f"),
-                "value_last": st.column_config.NumberColumn(f"{table['last_year'].iloc[0]} (USD bn)", format="%.2f"),
-                "cagr_pct": st.column_config.NumberColumn("CAGR (%)", format="%.2f"),
-                "rationale": st.column_config.TextColumn("Why (our assumption)", width="large"),
-            })
+    draw_chart(charts.segment_hierarchy_chart(tree, year, f"{title}, {year}", subtitle, market["report_code"]),
+               "explorer_tree", tree[tree["year"] == year], subtitle)
+    table = query(queries.segment_share_table, market_id, breakdown_dim, filters, level=None)
+    register_table("Share table", table)
+    st.markdown(f"**Share table** · estimates · {int(table['first_year'].iloc[0])}→{int(table['last_year'].iloc[0])}")
+    st.dataframe(
+        table[["display_label", "share_first", "share_last", "value_first", "value_last", "cagr_pct", "rationale"]],
+        hide_index=True,
+        column_config={
+            "display_label": st.column_config.TextColumn("Segment (est.)"),
+            "share_first": st.column_config.NumberColumn(f"Share {table['first_year'].iloc[0]} (%)", format="%.1f"),
+            "share_last": st.column_config.NumberColumn(f"Share {table['last_year'].iloc[0]} (%)", format="%.1f"),
+            "value_first": st.column_config.NumberColumn(f"{table['first_year'].iloc[0]} (USD bn)", format="%.2f"),
+            "value_last": st.column_config.NumberColumn(f"{table['last_year'].iloc[0]} (USD bn)", format="%.2f"),
+            "cagr_pct": st.column_config.NumberColumn("CAGR (%)", format="%.2f"),
+            "rationale": st.column_config.TextColumn("Why (our assumption)", width="large"),
+        })
 
 if "region" in set(dims["dimension"]):
     regional = query(queries.segment_breakdown, market_id, "region", filters, level=0)

@@ -66,7 +66,7 @@ def test_overview_cards_show_the_reported_figures():
     for v in ("145.08", "190.47", "988.79", "6.59", "8.27", "33.49", "122.86", "144.42", "397.21", "1.35", "1.74", "7.95"):
         assert v in shown
     assert {"31.54%", "26.12%", "18.24%", "28.76%"} <= shown
-    assert "CAGR 2025–2032" in labels and "2025 · base year (USD bn)" in labels
+    assert "CAGR 2025–2032" in labels and "2025 base year" in labels
     # Provenance on hover.
     assert all(m.proto.help.startswith("Reported") for m in at.metric)
 
@@ -189,9 +189,25 @@ def test_compare_unknown_markets_fall_back():
 # -- Data & sources -----------------------------------------------------------------------
 
 def test_data_page_lists_sources_and_clean_validation():
-    at = run_page("data_sources")
+    at = run_page("data")
     sources = at.dataframe[0].value
     assert len(sources) == 5
-    assert set(sources["report_code"].dropna()) == {"2006494", "1993166", "2011682", "1997137"}
+    assert set(sources["report_code"]) - {"—"} == {"2006494", "1993166", "2011682", "1997137"}
     assert any("passed validation" in s.value for s in at.success)
     assert len(at.get("download_button")) >= 8
+
+
+# -- Slide deck ---------------------------------------------------------------------------
+
+def test_deck_collects_charts_with_their_filters_and_reorders():
+    at = run_page("explorer", market="telemedicine", dim="component", region="asia_pacific")
+    at.button(key="deck_explorer_growth").click().run()
+    at.button(key="deck_explorer_segments").click().run()
+    deck = at.session_state["deck"]
+    assert [d["title"] for d in deck] == ["Telemedicine: market size", "Telemedicine by component"]
+    assert "Region: 1 selected" in deck[1]["subtitle"] and "estimates" in deck[1]["source_note"]
+    at.button(key="up_1").click().run()
+    assert [d["title"] for d in at.session_state["deck"]][0] == "Telemedicine by component"
+    at.button(key="rm_0").click().run()
+    assert [d["title"] for d in at.session_state["deck"]] == ["Telemedicine: market size"]
+    assert any(e.label == "Slide deck (1 chart)" for e in at.get("expander"))

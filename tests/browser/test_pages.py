@@ -132,7 +132,7 @@ def test_filters_survive_page_navigation(page, base_url):
     iomt = "Internet of Medical Things (IoMT)"
     assert heading(page, iomt).count() == 1
 
-    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav = page.locator('[data-testid="stSidebar"]')
     nav.get_by_role("link", name="Compare", exact=True).click()
     page.wait_for_url("**/compare**")
     wait_for_app(page, expect_rerun=True)
@@ -144,3 +144,38 @@ def test_filters_survive_page_navigation(page, base_url):
     assert_no_exception(page)
     assert heading(page, iomt).count() == 1, page.locator("h1").all_inner_texts()
     assert query_of(page).get("market") == ["iomt"], page.url
+
+
+# -- 6. build and download a deck -----------------------------------------------------------------
+
+def _add_to_deck(page, chart_index: int) -> None:
+    page.get_by_role("button", name="Export this chart").nth(chart_index).click()
+    page.get_by_role("button", name="Add to deck").filter(visible=True).first.click()
+    wait_for_app(page, expect_rerun=True)
+    page.keyboard.press("Escape")
+
+
+def test_build_and_download_a_deck(page, base_url, tmp_path):
+    import io
+
+    from pptx import Presentation
+
+    open_page(page, f"{base_url}/explorer?market=telemedicine&dim=component&region=asia_pacific")
+    segments = segments_chart(page, "component")
+    _add_to_deck(page, 1)  # the stacked segments chart (0 is the growth curve)
+    deck_panel = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="Slide deck")
+    assert "(1 chart)" in deck_panel.inner_text()
+    with page.expect_download() as info:
+        deck_panel.get_by_role("button", name="Download deck (.pptx)").click()
+    path = tmp_path / "deck.pptx"
+    info.value.save_as(path)
+
+    prs = Presentation(io.BytesIO(path.read_bytes()))
+    slides = list(prs.slides)
+    assert len(slides) == 2  # title slide + the chart
+    chart = next(s.chart for s in slides[1].shapes if s.has_chart)
+    by_name = {s.name: list(s.values) for s in chart.plots[0].series}
+    for trace in segments["traces"]:
+        assert by_name[trace["name"]] == pytest.approx(trace["y"])
+    text = " ".join(s.text_frame.text for s in slides[1].shapes if s.has_text_frame)
+    assert "Source: market report 2011682" in text and "estimates" in text and "Region: 1 selected" in text

@@ -4,8 +4,9 @@ import streamlit as st
 
 from marketintel import queries
 from marketintel import export
-from marketintel.ui import provenance_legend, query
+from marketintel.ui import page_setup, provenance_legend, query
 
+page_setup()
 st.title("Data & sources")
 
 st.subheader("What the labels mean", anchor=False)
@@ -13,8 +14,8 @@ provenance_legend()
 
 st.subheader("Sources", anchor=False)
 src = query(queries.sources)
-st.dataframe(src[["market", "title_en", "kind", "report_code", "date", "is_primary", "first_year", "last_year",
-                  "cagr_pct", "cagr_start", "cagr_end", "cagr_basis", "document"]],
+st.dataframe(src[["market", "title_en", "report_code", "date", "is_primary", "cagr_pct", "cagr_basis", "document"]]
+             .fillna({"report_code": "—"}),
              hide_index=True, width="stretch", column_config={
                  "market": "Market", "title_en": "Title", "kind": "Kind", "report_code": "Report code",
                  "date": "Date", "is_primary": "Primary", "first_year": "First year", "last_year": "Last year",
