@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -18,7 +21,17 @@ if str(ROOT) not in sys.path:
 from marketintel.settings import load_settings, resolve_path  # noqa: E402
 
 DATA = ROOT / "data"
-SEEDS = resolve_path(load_settings()["paths"]["seeds_dir"]).resolve()
+SEEDS = resolve_path(os.environ.get("MARKETINTEL_SEEDS_DIR") or load_settings()["paths"]["seeds_dir"]).resolve()
+
+
+def require_seeds() -> None:
+    """Skip (with the reason) where the source documents are not beside the repo; in CI they must be."""
+    if not any(SEEDS.glob("*.txt")):
+        message = (f"source documents not found at {SEEDS} (config.yaml paths.seeds_dir, or set "
+                   "MARKETINTEL_SEEDS_DIR)")
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI must have them")
+        pytest.skip(message)
 MARKETS = ("connected-healthcare", "iomt", "metaverse-healthcare", "telemedicine")
 
 

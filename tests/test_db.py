@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from data_helpers import DATA, MARKETS, SEEDS, edit_row
+from data_helpers import DATA, MARKETS, SEEDS, edit_row, require_seeds
 from marketintel import queries
 from marketintel.db import build_database, connect_read_only, data_fingerprint, ensure_database, stored_fingerprint
 
@@ -33,6 +33,7 @@ def parse_key_statistics(text: str) -> tuple[dict[int, float], float]:
 
 
 def test_seed_documents_say_what_the_brief_says():
+    require_seeds()
     seen = {}
     for path in sorted(SEEDS.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
@@ -43,6 +44,7 @@ def test_seed_documents_say_what_the_brief_says():
 
 
 def test_headline_figures_equal_the_documents_to_the_cent(con):
+    require_seeds()
     docs = dict(con.execute("SELECT market_id, document FROM sources WHERE is_primary").fetchall())
     assert set(docs) == set(MARKETS)
     head = queries.headline_figures(con)
