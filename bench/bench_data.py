@@ -56,6 +56,33 @@ def page_work(con, market_id: str, others: list[str]):
     return {"overview": overview, "explorer": explorer, "compare": compare}
 
 
+def print_export_bench(repeat: int) -> None:
+    """Export costs: a 12-chart PowerPoint deck (native charts), one PNG, one workbook."""
+    from marketintel import export
+    from marketintel.db import ensure_database
+
+    path, _ = ensure_database()
+    con = connect_read_only(path)
+    f = {"region": ["asia_pacific"]}
+    figs = []
+    for mid in queries.market_list(con)["market_id"]:
+        figs.append(charts.growth_chart(queries.market_series(con, [mid]), "linear", mid))
+        figs.append(charts.segment_area_chart(queries.segment_breakdown(con, mid, "component", f), mid, None, None))
+        figs.append(charts.segment_bar_chart(queries.segment_breakdown(con, mid, "region"), 2032, mid, None, None))
+    slides = [export.DeckSlide.from_figure(fig, "bench") for fig in figs[:12]]
+    deck_med, deck_p95 = timed(lambda: export.build_deck(slides), max(5, repeat // 4))
+    tables = {f"t{i}": queries.segment_breakdown(con, "telemedicine", "specialty") for i in range(12)}
+    xlsx_med, _ = timed(lambda: export.workbook_bytes(tables, queries.sources(con)), 5)
+    print(f"| export | median (ms) | p95 (ms) |\n|---|---:|---:|\n| 12-chart .pptx (native charts) | {deck_med:,.0f} | {deck_p95:,.0f} |")
+    print(f"| 12-sheet .xlsx + sources | {xlsx_med:,.0f} | |")
+    if export.chrome_path():
+        export.figure_image(figs[0])  # first call starts the browser
+        png_med, png_p95 = timed(lambda: export.figure_image(figs[1]), 5)
+        print(f"| one PNG via kaleido (warm server) | {png_med:,.0f} | {png_p95:,.0f} |")
+    con.close()
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
@@ -79,6 +106,7 @@ def main() -> None:
                 row[f"{page}_med"], row[f"{page}_p95"] = med, p95
             con.close()
             rows.append(row)
+    print_export_bench(args.repeat)
     header = f"| case | build (ms) | overview med / p95 (ms) | explorer med / p95 (ms) | compare med / p95 (ms) |"
     print(header)
     print("|---|---:|---:|---:|---:|")

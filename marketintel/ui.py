@@ -7,6 +7,7 @@ session carries it across pages, because Streamlit clears the query string on na
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,24 @@ def _connection(path: str, fingerprint: str):
     return db.connect_read_only(Path(path))
 
 
+_FINGERPRINT_TTL_S = 2.0
+_fingerprint_memo: dict[str, tuple[float, str]] = {}
+
+
 def current_fingerprint() -> str:
-    return db.data_fingerprint(data_dir())
+    """The data folder's fingerprint, re-read at most every two seconds.
+
+    Every query of a page run asks for it; walking a large data folder each time would cost
+    more than the queries. A data edit is still picked up within two seconds.
+    """
+    root = data_dir()
+    now = time.monotonic()
+    hit = _fingerprint_memo.get(str(root))
+    if hit and now - hit[0] < _FINGERPRINT_TTL_S:
+        return hit[1]
+    fp = db.data_fingerprint(root)
+    _fingerprint_memo[str(root)] = (now, fp)
+    return fp
 
 
 def connection():
