@@ -6,6 +6,7 @@ legend, estimate markings and a source line, so it stands alone when pasted on a
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,9 +23,14 @@ def _cfg() -> dict:
     return load_settings()
 
 
+def esc(text) -> str:
+    """Data text made inert for Plotly, which renders a subset of HTML (links included) in labels."""
+    return html.escape("" if text is None else str(text), quote=False)
+
+
 def est(label: str) -> str:
-    """A legend or hover label marked as an estimate."""
-    return f"{label}{_cfg()['provenance']['estimate_suffix']}"
+    """A legend or hover label marked as an estimate (escaped: labels come from data files)."""
+    return f"{esc(label)}{_cfg()['provenance']['estimate_suffix']}"
 
 
 def source_note(report_codes: Sequence[str | None], estimate: bool = False, basis: str | None = None,
@@ -46,7 +52,8 @@ def source_note(report_codes: Sequence[str | None], estimate: bool = False, basi
 def _layout(fig: go.Figure, title: str, subtitle: str | None, note: str, y_title: str,
             x_title: str | None = "Year", legend: bool = True) -> go.Figure:
     cfg = _cfg()["chart"]
-    heading = f"<b>{title}</b>" + (f"<br><span style='font-size:13px;color:#4B5563'>{subtitle}</span>" if subtitle else "")
+    heading = f"<b>{esc(title)}</b>" + (f"<br><span style='font-size:13px;color:#4B5563'>{esc(subtitle)}</span>"
+                                         if subtitle else "")
     fig.update_layout(
         template="plotly_white",
         title=dict(text=heading, x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=cfg["title_size"])),
@@ -61,7 +68,7 @@ def _layout(fig: go.Figure, title: str, subtitle: str | None, note: str, y_title
     )
     fig.update_xaxes(title_text=x_title, gridcolor=cfg["grid_color"], showline=True, linecolor="#9CA3AF", automargin=True)
     fig.update_yaxes(title_text=y_title, gridcolor=cfg["grid_color"], zeroline=False, automargin=True)
-    fig.add_annotation(text=wrap_label(note, 150), xref="paper", yref="paper", x=0, y=0, yshift=-78, xanchor="left", yanchor="top",
+    fig.add_annotation(text=wrap_label(esc(note), 150), xref="paper", yref="paper", x=0, y=0, yshift=-78, xanchor="left", yanchor="top",
                        showarrow=False, align="left", font=dict(size=11, color="#6B7280"))
     fig.layout.meta = {"source_note": note, "title": title, "subtitle": subtitle or ""}
     return fig
@@ -111,11 +118,11 @@ def growth_chart(series: pd.DataFrame, scale: str = "linear", title: str = "Mark
         g = g.sort_values("year")
         reported = g["provenance"].eq("reported")
         fig.add_trace(go.Scatter(
-            x=g["year"], y=g[ycol], name=g["name_en"].iloc[0], mode="lines+markers",
+            x=g["year"], y=g[ycol], name=esc(g["name_en"].iloc[0]), mode="lines+markers",
             line=dict(color=g["color"].iloc[0], width=3),
             marker=dict(size=[11 if r else 5 for r in reported], color=g["color"].iloc[0],
                         symbol=["circle" if r else "circle-open" for r in reported], line=dict(width=1.5)),
-            customdata=list(zip(g["provenance"], g["value"], g["report_code"])),
+            customdata=list(zip(g["provenance"], g["value"], [esc(c) for c in g["report_code"]])),
             hovertemplate=("<b>%{fullData.name}</b><br>%{x}: USD %{customdata[1]:,.2f} bn"
                            + ("<br>Index %{y:.0f}" if scale == "indexed" else "")
                            + "<br>%{customdata[0]} · report %{customdata[2]}<extra></extra>"),
@@ -139,8 +146,8 @@ def bubble_chart(summary: pd.DataFrame, title: str = "Size vs growth") -> go.Fig
     for row in summary.itertuples():
         period = f"{int(row.cagr_start)}–{int(row.cagr_end)}" if pd.notna(row.cagr_start) else ""
         fig.add_trace(go.Scatter(
-            x=[row.first_value], y=[row.cagr_pct], name=row.name_en, mode="markers+text",
-            text=[row.name_en], textposition="middle right", cliponaxis=False,
+            x=[row.first_value], y=[row.cagr_pct], name=esc(row.name_en), mode="markers+text",
+            text=[esc(row.name_en)], textposition="middle right", cliponaxis=False,
             marker=dict(size=[max(14, 70 * (row.last_value / max_last) ** 0.5)], color=row.color, opacity=0.8,
                         line=dict(color="white", width=1)),
             customdata=[[row.first_year, row.last_year, row.last_value, period]],
@@ -246,13 +253,13 @@ def growth_bars(summary: pd.DataFrame, title: str = "Growth compared") -> go.Fig
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.16, subplot_titles=(
         "CAGR (%, stated)", f"Absolute growth ({_cfg()['units']['money_short']})"))
     for row in summary.itertuples():
-        fig.add_trace(go.Bar(x=[wrap_label(row.name_en)], y=[row.cagr_pct], marker_color=row.color, name=row.name_en,
+        fig.add_trace(go.Bar(x=[wrap_label(esc(row.name_en))], y=[row.cagr_pct], marker_color=row.color, name=esc(row.name_en),
                              text=[f"{row.cagr_pct:.2f}%"], textposition="outside", showlegend=False,
-                             hovertemplate=f"<b>{row.name_en}</b><br>CAGR %{{y:.2f}}% ({int(row.cagr_start)}–{int(row.cagr_end)}, reported)<extra></extra>"),
+                             hovertemplate=f"<b>{esc(row.name_en)}</b><br>CAGR %{{y:.2f}}% ({int(row.cagr_start)}–{int(row.cagr_end)}, reported)<extra></extra>"),
                       row=1, col=1)
-        fig.add_trace(go.Bar(x=[wrap_label(row.name_en)], y=[row.abs_growth], marker_color=row.color, name=row.name_en,
+        fig.add_trace(go.Bar(x=[wrap_label(esc(row.name_en))], y=[row.abs_growth], marker_color=row.color, name=esc(row.name_en),
                              text=[f"+{row.abs_growth:,.1f}"], textposition="outside", showlegend=False,
-                             hovertemplate=(f"<b>{row.name_en}</b><br>{row.first_year}→{row.last_year}: "
+                             hovertemplate=(f"<b>{esc(row.name_en)}</b><br>{row.first_year}→{row.last_year}: "
                                             f"+USD %{{y:,.2f}} bn (from reported figures)<extra></extra>")),
                       row=1, col=2)
     sub = ""
@@ -276,9 +283,9 @@ def concept_chart(comparison: pd.DataFrame, year: int, title: str, report_codes:
     fig = go.Figure()
     for mid, m in g.groupby("market_id", sort=False):
         fig.add_trace(go.Bar(
-            x=[wrap_label(c) for c in m["concept_label"]], y=m[ycol], name=est(m["name_en"].iloc[0]), marker_color=m["color"].iloc[0],
+            x=[wrap_label(esc(c)) for c in m["concept_label"]], y=m[ycol], name=est(m["name_en"].iloc[0]), marker_color=m["color"].iloc[0],
             marker_pattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8),
-            customdata=list(zip(m["share_pct"], m["segments"])),
+            customdata=list(zip(m["share_pct"], [esc(x) for x in m["segments"]])),
             hovertemplate=("<b>%{fullData.name}</b> · %{x}<br>%{y:,.2f}"
                            + ("% of market" if ycol == "share_pct" else " USD bn")
                            + " · estimate<br>segments: %{customdata[1]}<extra></extra>"),
@@ -297,7 +304,7 @@ def source_timeline(series: pd.DataFrame, title: str, market_color: str) -> go.F
     for i, (sid, g) in enumerate(series.groupby("source_id", sort=False)):
         g = g.sort_values("year")
         reported = g["provenance"].eq("reported")
-        label = f"{'Report ' + g['report_code'].iloc[0] if isinstance(g['report_code'].iloc[0], str) else sid}"
+        label = esc(f"Report {g['report_code'].iloc[0]}" if isinstance(g["report_code"].iloc[0], str) else sid)
         fig.add_trace(go.Scatter(
             x=g["year"], y=g["value"], name=label, mode="lines+markers",
             line=dict(color=market_color, dash=dashes[i % len(dashes)], width=3 if i == 0 else 2),

@@ -251,14 +251,33 @@ def stored_fingerprint(path: Path) -> str | None:
         return None
 
 
+def versioned_path(target: Path, fingerprint: str) -> Path:
+    """The file one data version is built into: ``markets.<fingerprint>.duckdb`` beside ``target``.
+
+    DuckDB keeps one database instance per path inside a process, so a file replaced in place
+    would keep being read as it was; a new name per data version gives a running app the new data.
+    """
+    return target.with_name(f"{target.stem}.{fingerprint}{target.suffix}")
+
+
 def ensure_database(root: Path | None = None, target: Path | None = None) -> tuple[Path, str]:
-    """Rebuild the database if the data changed since it was built; return its path and fingerprint."""
+    """The database file for the data as it is now, built if missing; returns its path and fingerprint.
+
+    Older versions beside it are removed (best effort; an open file stays readable until closed).
+    """
     root = root or data_dir()
     target = target or database_path()
     fingerprint = data_fingerprint(root)
-    if stored_fingerprint(target) != fingerprint:
-        build_database(root, target)
-    return target, fingerprint
+    path = versioned_path(target, fingerprint)
+    if stored_fingerprint(path) != fingerprint:
+        build_database(root, path)
+        for old in target.parent.glob(f"{target.stem}.*{target.suffix}"):
+            if old != path and len(old.name.split(".")) == 3:
+                try:
+                    old.unlink()
+                except OSError:
+                    pass
+    return path, fingerprint
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:

@@ -8,6 +8,7 @@ Chrome is available, and as a native table of the same numbers when it is not.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import json
 import os
@@ -167,7 +168,10 @@ def _arr(values: Any) -> list:
 
 
 def _text(s: Any) -> str:
-    return str(s).replace("<br>", " ").replace("<b>", "").replace("</b>", "") if s is not None else ""
+    """Plotly label text as plain text: our markup removed, escaped data text restored."""
+    if s is None:
+        return ""
+    return html.unescape(str(s).replace("<br>", " ").replace("<b>", "").replace("</b>", ""))
 
 
 def _axis_title(layout: dict, axis: str) -> str:

@@ -37,7 +37,7 @@ def _connection(path: str, fingerprint: str):
 
 
 _FINGERPRINT_TTL_S = 2.0
-_fingerprint_memo: dict[str, tuple[float, str]] = {}
+_fingerprint_memo: dict[str, tuple[float, int, str]] = {}
 
 
 def current_fingerprint() -> str:
@@ -48,12 +48,21 @@ def current_fingerprint() -> str:
     """
     root = data_dir()
     now = time.monotonic()
+    try:  # a market folder added or removed changes this at once
+        listing = (root / "markets").stat().st_mtime_ns
+    except OSError:
+        listing = 0
     hit = _fingerprint_memo.get(str(root))
-    if hit and now - hit[0] < _FINGERPRINT_TTL_S:
-        return hit[1]
+    if hit and now - hit[0] < _FINGERPRINT_TTL_S and hit[1] == listing:
+        return hit[2]
     fp = db.data_fingerprint(root)
-    _fingerprint_memo[str(root)] = (now, fp)
+    _fingerprint_memo[str(root)] = (now, listing, fp)
     return fp
+
+
+def forget_fingerprint() -> None:
+    """Re-read the data folder on the next query (after the app itself wrote to it)."""
+    _fingerprint_memo.clear()
 
 
 def connection():

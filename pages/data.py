@@ -3,8 +3,12 @@
 import streamlit as st
 
 from marketintel import queries
+import pandas as pd
+
 from marketintel import export
-from marketintel.ui import page_setup, provenance_legend, query
+from marketintel.settings import data_dir
+from marketintel.upload import install_market, stage_upload
+from marketintel.ui import forget_fingerprint, page_setup, plain, provenance_legend, query
 
 page_setup()
 st.title("Data & sources")
@@ -55,3 +59,32 @@ if export.chrome_path() is None:
     st.info("No Chrome or Chromium was found on this server, so PNG and SVG chart downloads are off. "
             "Install one (Debian: apt-get install chromium) or set BROWSER_PATH. PowerPoint, Excel and CSV work.")
 st.caption(f"Data files live in data/markets/<market>/; see data/README.md for how to edit them.")
+
+st.subheader("Try a market of your own", anchor=False)
+st.caption("Upload market.yaml and figures.csv (shares.csv, crosstab.csv and insights.yaml are optional), "
+           "or one zip holding them. The files are checked in full before anything is saved; a market that "
+           "fails is not saved at all. See data/README.md for the format.")
+uploaded = st.file_uploader("Market files or a zip", type=["yaml", "yml", "csv", "zip"], accept_multiple_files=True,
+                            key="market_upload")
+if uploaded:
+    staged = stage_upload([(f.name, f.getvalue()) for f in uploaded], data_dir())
+    table = pd.DataFrame([p.__dict__ for p in staged.problems],
+                         columns=["severity", "file", "location", "message", "market_id"])
+    if staged.ok:
+        st.success(f"Market '{plain(staged.market_id)}' passed validation"
+                   + (f" with {len(table)} warning(s)." if len(table) else "."))
+        if st.button(f"Add '{staged.market_id}' to the dashboard", type="primary", key="install_market"):
+            try:
+                install_market(staged, data_dir())
+            except (FileExistsError, OSError) as exc:
+                st.error(f"Could not save the market: {plain(exc)}")
+            else:
+                forget_fingerprint()
+                st.success(f"Saved. '{plain(staged.market_id)}' is now in every page's market list.")
+    else:
+        st.error(f"Not saved: the upload has {int((table['severity'] == 'error').sum())} problem(s). "
+                 "Nothing in the data folder was changed.")
+    if len(table):
+        st.dataframe(table.drop(columns="market_id"), hide_index=True, width="stretch", column_config={
+            "severity": "Severity", "file": "File", "location": "Where",
+            "message": st.column_config.TextColumn("Problem", width="large")})

@@ -9,7 +9,8 @@ import pytest
 
 from data_helpers import DATA, MARKETS, SEEDS, edit_row, require_seeds
 from marketintel import queries
-from marketintel.db import build_database, connect_read_only, data_fingerprint, ensure_database, stored_fingerprint
+from marketintel.db import (build_database, connect_read_only, data_fingerprint, ensure_database,
+                            stored_fingerprint, versioned_path)
 
 # The documents' numbers, written out (USD bn; CAGR % over 2025-2032).
 DOCUMENTED = {
@@ -165,20 +166,38 @@ def _value(path, market, year):
 def test_ensure_database_rebuilds_only_when_data_changes(data_copy, tmp_path):
     target = tmp_path / "db.duckdb"
     path, fp1 = ensure_database(data_copy, target)
-    assert path == target and stored_fingerprint(target) == fp1
-    first = _built_at(target)
+    assert path == versioned_path(target, fp1) and stored_fingerprint(path) == fp1
+    first = _built_at(path)
 
-    assert ensure_database(data_copy, target) == (target, fp1)
-    assert _built_at(target) == first, "rebuilt although nothing changed"
+    assert ensure_database(data_copy, target) == (path, fp1)
+    assert _built_at(path) == first, "rebuilt although nothing changed"
 
     figures = data_copy / "markets/iomt/figures.csv"
     figures.write_text(figures.read_text(encoding="utf-8").replace("2026,1.74,", "2026,1.75,"), encoding="utf-8")
     st = figures.stat()
     os.utime(figures, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a later save
-    _, fp2 = ensure_database(data_copy, target)
-    assert fp2 != fp1 and stored_fingerprint(target) == fp2
-    assert _built_at(target) != first
-    assert _value(target, "iomt", 2026) == 1.75
+    path2, fp2 = ensure_database(data_copy, target)
+    assert fp2 != fp1 and path2 != path and stored_fingerprint(path2) == fp2
+    assert _value(path2, "iomt", 2026) == 1.75
+    assert not path.exists(), "the old version is cleaned up"
+
+
+def test_a_running_reader_sees_the_new_data_after_a_rebuild(data_copy, tmp_path):
+    """DuckDB reuses an open database per path inside a process: each version needs its own file."""
+    target = tmp_path / "db.duckdb"
+    path, _ = ensure_database(data_copy, target)
+    old = connect_read_only(path)
+    figures = data_copy / "markets/iomt/figures.csv"
+    figures.write_text(figures.read_text(encoding="utf-8").replace("2026,1.74,", "2026,1.76,"), encoding="utf-8")
+    st = figures.stat()
+    os.utime(figures, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    path2, _ = ensure_database(data_copy, target)
+    new = connect_read_only(path2)
+    try:
+        assert new.execute("SELECT value FROM source_figures WHERE market_id = 'iomt' AND year = 2026").fetchone()[0] == 1.76
+    finally:
+        old.close()
+        new.close()
 
 
 def test_touching_a_file_changes_the_fingerprint(data_copy):
@@ -198,10 +217,11 @@ def test_adding_a_file_changes_the_fingerprint(data_copy):
 
 def test_unreadable_database_is_rebuilt(data_copy, tmp_path):
     target = tmp_path / "db.duckdb"
-    target.write_bytes(b"not a database")
-    assert stored_fingerprint(target) is None
-    _, fp = ensure_database(data_copy, target)
-    assert stored_fingerprint(target) == fp
+    bad = versioned_path(target, data_fingerprint(data_copy))
+    bad.write_bytes(b"not a database")
+    assert stored_fingerprint(bad) is None
+    path, fp = ensure_database(data_copy, target)
+    assert path == bad and stored_fingerprint(path) == fp
 
 
 def test_build_leaves_no_temporary_files(data_copy, tmp_path):
