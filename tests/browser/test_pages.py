@@ -114,6 +114,9 @@ def test_shared_url_restores_filters(page, base_url):
 @pytest.mark.parametrize("path", [
     "/explorer?market=%27%3B%20DROP%20TABLE%20markets%3B--&region=mars",
     "/compare?markets=nope",
+    "/explorer?market=iomt&market=bogus&region=%FF%FE%C0&dim=%E9%00",          # repeated keys, non-UTF-8, NUL
+    "/explorer?market=iomt&region=" + "a" * 10_000,                          # 10,000-character value
+    "/?scale=linear%27%20OR%201%3D1--&scale=%3Cscript%3E",                   # SQL-ish and markup in a choice
 ])
 def test_bad_url_shows_warning_and_a_valid_view(new_page, base_url, path):
     page, console = new_page()
