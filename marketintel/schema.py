@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -92,8 +92,13 @@ class MarketFile(Strict):
     claims: list[Claim] = Field(default_factory=list)
 
 
-def _finite(v: float) -> float:
-    if not math.isfinite(v):
+def _finite(v: Any) -> Any:
+    """Runs before range checks, so 'nan' or 'inf' is called what it is, not 'out of range'."""
+    try:
+        number = float(v)
+    except (TypeError, ValueError):
+        return v  # not a number at all: the type check names it
+    if not math.isfinite(number):
         raise ValueError("must be a finite number")
     return v
 
@@ -107,7 +112,7 @@ class FigureRow(Strict):
     role: Text | None = None
     note: Text | None = None
 
-    _fin = field_validator("value")(_finite)
+    _fin = field_validator("value", mode="before")(_finite)
 
 
 class ShareRow(Strict):
@@ -120,7 +125,7 @@ class ShareRow(Strict):
     share_pct: float = Field(ge=0, le=100)
     rationale: Annotated[str, StringConstraints(min_length=3, max_length=500, strip_whitespace=True)]
 
-    _fin = field_validator("share_pct")(_finite)
+    _fin = field_validator("share_pct", mode="before")(_finite)
 
 
 class CrosstabRow(Strict):
@@ -134,7 +139,7 @@ class CrosstabRow(Strict):
     share_pct: float = Field(ge=0, le=100)
     rationale: Annotated[str, StringConstraints(min_length=3, max_length=500, strip_whitespace=True)]
 
-    _fin = field_validator("share_pct")(_finite)
+    _fin = field_validator("share_pct", mode="before")(_finite)
 
 
 class Insight(Strict):

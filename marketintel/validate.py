@@ -7,6 +7,7 @@ dimension's shares, a bad insight drops that insight. Everything else loads.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,9 @@ from .series import cagr_pct
 from .settings import load_settings
 
 Severity = Literal["error", "warning"]
+
+#: Characters no data cell may hold (tab is allowed).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MARKET_FILE = "market.yaml"
 FIGURES_FILE = "figures.csv"
@@ -186,6 +190,13 @@ class _Checker:
             if "__extra__" in raw:
                 self.add("error", self.rel(path), f"line {line}",
                          "has more values than the header has columns", market_id)
+                continue
+            bad_cell = next((k for k, v in raw.items() if isinstance(v, str) and _CONTROL.search(v)), None)
+            if bad_cell is not None:
+                char = _CONTROL.search(raw[bad_cell]).group()
+                what = "a NUL byte" if char == "\x00" else f"a control character ({ord(char):#04x})"
+                self.add("error", self.rel(path), f"line {line}, column {bad_cell}",
+                         f"contains {what}; remove it (spreadsheets and exports cannot hold it)", market_id)
                 continue
             data = {k: (None if v in ("", None) else v) for k, v in raw.items() if k in required}
             try:
