@@ -8,7 +8,7 @@ import streamlit as st
 
 from marketintel import charts, queries
 from marketintel.settings import load_settings
-from marketintel.ui import (choose_one, draw_chart, page_workbook, plain, query, register_table, restore_url,
+from marketintel.ui import (figure, choose_one, draw_chart, page_workbook, plain, query, register_table, restore_url,
                             page_setup, show_messages)
 
 page_setup()
@@ -39,17 +39,24 @@ for i, m in enumerate(markets.itertuples()):
                       help=f"Reported by report {m.report_code}; the period is the one its figures imply.")
 
 st.divider()
-scale, messages = choose_one("scale", "Scale", list(charts.SCALES),
-                             {"linear": "Linear", "log": "Log", "indexed": "Indexed (first year = 100)"},
-                             "log", widget="segmented",
-                             help="The markets differ by two orders of magnitude: a linear axis hides the small ones.")
-show_messages(messages)
-series = query(queries.market_series)
-first, last = int(series["year"].min()), int(series["year"].max())
-draw_chart(charts.growth_chart(series, scale, f"Market size {first}–{last}"), "overview_growth", series,
-           f"All markets · {scale} scale")
 
+
+@st.fragment
+def growth_section() -> None:
+    """The scale switch reruns only this chart, not the cards or the bubble chart."""
+    scale, messages = choose_one("scale", "Scale", list(charts.SCALES),
+                                 {"linear": "Linear", "log": "Log", "indexed": "Indexed (first year = 100)"},
+                                 "log", widget="segmented",
+                                 help="The markets differ by two orders of magnitude: a linear axis hides the small ones.")
+    show_messages(messages)
+    series = query(queries.market_series)
+    first, last = int(series["year"].min()), int(series["year"].max())
+    draw_chart(figure(charts.growth_chart, series, scale, f"Market size {first}–{last}"), "overview_growth", series,
+               f"All markets · {scale} scale")
+
+
+growth_section()
 summary = query(queries.growth_summary)
-draw_chart(charts.bubble_chart(summary, "Size vs growth"), "overview_bubble", summary, "All markets")
+draw_chart(figure(charts.bubble_chart, summary, "Size vs growth"), "overview_bubble", summary, "All markets")
 register_table("Headline figures", headlines)
 page_workbook("overview")

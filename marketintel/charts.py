@@ -55,7 +55,9 @@ def _layout(fig: go.Figure, title: str, subtitle: str | None, note: str, y_title
     heading = f"<b>{esc(title)}</b>" + (f"<br><span style='font-size:13px;color:#4B5563'>{esc(subtitle)}</span>"
                                          if subtitle else "")
     fig.update_layout(
-        template="plotly_white",
+        # No named template: validating one costs ~8 ms per figure; the styling is all set here.
+        template=None,
+        colorway=_cfg()["segment_colors"],
         title=dict(text=heading, x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=cfg["title_size"])),
         font=dict(family=cfg["font_family"], size=cfg["font_size"], color=cfg["text_color"]),
         paper_bgcolor=cfg["background"], plot_bgcolor=cfg["background"],
@@ -66,8 +68,10 @@ def _layout(fig: go.Figure, title: str, subtitle: str | None, note: str, y_title
         hoverlabel=dict(font=dict(family=cfg["font_family"])),
         separators=".,",
     )
-    fig.update_xaxes(title_text=x_title, gridcolor=cfg["grid_color"], showline=True, linecolor="#9CA3AF", automargin=True)
-    fig.update_yaxes(title_text=y_title, gridcolor=cfg["grid_color"], zeroline=False, automargin=True)
+    fig.update_xaxes(title_text=x_title, gridcolor=cfg["grid_color"], showline=True, linecolor="#9CA3AF",
+                     automargin=True, ticks="", zeroline=False)
+    fig.update_yaxes(title_text=y_title, gridcolor=cfg["grid_color"], zeroline=False, automargin=True, ticks="",
+                     linecolor="#9CA3AF")
     fig.add_annotation(text=wrap_label(esc(note), 150), xref="paper", yref="paper", x=0, y=0, yshift=-78, xanchor="left", yanchor="top",
                        showarrow=False, align="left", font=dict(size=11, color="#6B7280"))
     fig.layout.meta = {"source_note": note, "title": title, "subtitle": subtitle or ""}
@@ -188,11 +192,11 @@ def segment_area_chart(breakdown: pd.DataFrame, title: str, subtitle: str | None
                                      "<br>%{customdata[0]:.1f}% of market · estimate (%{customdata[1]})<extra></extra>"),
                       meta={"segment": seg, "provenance": "estimate"})
         if mode == "bar":
-            fig.add_trace(go.Bar(marker=dict(color=color, pattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8)),
+            fig.add_trace(go.Bar(marker=dict(color=color, pattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8, fillmode="overlay")),
                                  **common))
         else:
             fig.add_trace(go.Scatter(mode="lines", stackgroup="one", line=dict(color=color, width=1.5, dash="dash"),
-                                     fillcolor=color, fillpattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8),
+                                     fillcolor=color, fillpattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8, fillmode="overlay"),
                                      **common))
     if mode == "bar":
         fig.update_layout(barmode="stack")
@@ -234,7 +238,7 @@ def segment_bar_chart(breakdown: pd.DataFrame, year: int, title: str, subtitle: 
     for row in g.itertuples():  # one trace per bar: each keeps its own colour and hatching
         fig.add_trace(go.Bar(
             y=[est(row.label_en)], x=[row.value], orientation="h", name=est(row.label_en), showlegend=False,
-            marker=dict(color=row.color, pattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8)),
+            marker=dict(color=row.color, pattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8, fillmode="overlay")),
             text=[f"USD {row.value:,.2f} bn · {row.filtered_share_pct:.1f}%"], textposition="outside",
             cliponaxis=False, customdata=[row.segment],
             hovertemplate="<b>%{y}</b><br>USD %{x:,.2f} bn · estimate<extra></extra>",
@@ -284,7 +288,7 @@ def concept_chart(comparison: pd.DataFrame, year: int, title: str, report_codes:
     for mid, m in g.groupby("market_id", sort=False):
         fig.add_trace(go.Bar(
             x=[wrap_label(esc(c)) for c in m["concept_label"]], y=m[ycol], name=est(m["name_en"].iloc[0]), marker_color=m["color"].iloc[0],
-            marker_pattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8),
+            marker_pattern=dict(shape="/", fgcolor="rgba(255,255,255,0.55)", size=8, fillmode="overlay"),
             customdata=list(zip(m["share_pct"], [esc(x) for x in m["segments"]])),
             hovertemplate=("<b>%{fullData.name}</b> · %{x}<br>%{y:,.2f}"
                            + ("% of market" if ycol == "share_pct" else " USD bn")

@@ -71,6 +71,21 @@ def connection():
     return _connection(_database(fp), fp)
 
 
+@st.cache_resource(show_spinner=False, max_entries=500)
+def _cached_figure(builder_name: str, fingerprint: str, *args: Any, **kwargs: Any):
+    from . import charts
+
+    return getattr(charts, builder_name)(*args, **kwargs)
+
+
+def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any):
+    """A chart builder's figure, built once per data version and arguments (DataFrames hash by content).
+
+    Figures are shared between sessions and must not be changed after they are built.
+    """
+    return _cached_figure(builder.__name__, current_fingerprint(), *args, **kwargs)
+
+
 def _freeze(value: Any) -> Any:
     if isinstance(value, dict):
         return ("__dict__", tuple(sorted((k, _freeze(v)) for k, v in value.items())))
@@ -271,8 +286,10 @@ def draw_chart(fig, key: str, data: pd.DataFrame | None = None, subtitle: str = 
     no_chrome = "No Chrome or Chromium found: install one (apt-get install chromium) for PNG/SVG."
     box = st.popover("Export this chart")
     c1 = c2 = c3 = c4 = box
-    c1.button("Add to deck", key=f"deck_{key}", on_click=_add_to_deck, args=(fig.to_json(), key, subtitle),
-              help="Adds this chart, with the filters in force, to the slide deck in the sidebar.")
+    if c1.button("Add to deck", key=f"deck_{key}",
+                 help="Adds this chart, with the filters in force, to the slide deck in the sidebar."):
+        _add_to_deck(fig, key, subtitle)
+        st.rerun(scope="app")  # the deck lives in the sidebar, outside any fragment this chart is in
     c2.download_button("PNG", data=lambda: export.figure_image(fig, "png"), file_name=f"{key}.png",
                        mime="image/png", key=f"png_{key}", on_click="ignore", disabled=not has_chrome,
                        help="16:9 at slide size, high resolution" if has_chrome else no_chrome)
@@ -309,12 +326,9 @@ def register_table(title: str, df: pd.DataFrame) -> None:
     st.session_state.setdefault(PAGE_TABLES, {})[title] = df
 
 
-def _add_to_deck(figure_json: str, key: str, subtitle: str) -> None:
-    import plotly.io as pio
-
-    slide = export.DeckSlide.from_figure(pio.from_json(figure_json), subtitle)
-    deck = st.session_state.setdefault(DECK, [])
-    deck.append({"key": key, **slide.__dict__})
+def _add_to_deck(fig, key: str, subtitle: str) -> None:
+    slide = export.DeckSlide.from_figure(fig, subtitle)
+    st.session_state.setdefault(DECK, []).append({"key": key, **slide.__dict__})
     st.toast(f"Added to the deck: {slide.title}")
 
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from marketintel import charts, queries
 from marketintel.settings import load_settings
-from marketintel.ui import (choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
+from marketintel.ui import (figure, choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
                             page_setup, restore_url, show_messages)
 
 page_setup()
@@ -24,17 +24,25 @@ if len(chosen) < 2:
     show_messages(messages)
     st.warning("Choose at least two markets to compare.")
     st.stop()
-scale, msg = choose_one("scale", "Scale", list(charts.SCALES),
-                        {"linear": "Linear", "log": "Log", "indexed": "Indexed (first year = 100)"}, "indexed",
-                        widget="segmented")
-show_messages(messages + msg)
-
+show_messages(messages)
 series = query(queries.market_series, chosen)
 summary = query(queries.growth_summary, chosen)
 picked_names = ", ".join(names[m] for m in chosen)
-draw_chart(charts.growth_chart(series, scale, "Market size compared"), "compare_growth", series,
-           f"{picked_names} · {scale} scale")
-draw_chart(charts.growth_bars(summary, "Growth compared"), "compare_bars", summary, picked_names)
+
+
+@st.fragment
+def growth_section() -> None:
+    """The scale switch reruns only this chart."""
+    scale, msg = choose_one("scale", "Scale", list(charts.SCALES),
+                            {"linear": "Linear", "log": "Log", "indexed": "Indexed (first year = 100)"}, "indexed",
+                            widget="segmented")
+    show_messages(msg)
+    draw_chart(figure(charts.growth_chart, series, scale, "Market size compared"), "compare_growth", series,
+               f"{picked_names} · {scale} scale")
+
+
+growth_section()
+draw_chart(figure(charts.growth_bars, summary, "Growth compared"), "compare_bars", summary, picked_names)
 
 st.subheader("Headline figures", anchor=False)
 headline = query(queries.headline_table, chosen)
@@ -67,7 +75,7 @@ else:
     show_messages(msg + msg2 + msg3)
     if picked:
         comp = query(queries.concept_comparison, chosen, picked)
-        draw_chart(charts.concept_chart(comp, int(cyear), "Comparable segments across markets",
+        draw_chart(figure(charts.concept_chart, comp, int(cyear), "Comparable segments across markets",
                                         list(markets.set_index("market_id").loc[chosen, "report_code"]), measure),
                    "compare_concepts", comp, f"{picked_names} · {cyear}")
         detail = comp[comp["year"] == int(cyear)][["concept_label", "name_en", "segments", "share_pct", "value", "note"]]
@@ -97,7 +105,7 @@ else:
         "coverage": "What it covers"})
     sseries = query(queries.source_series, smarket)
     color = markets.set_index("market_id").loc[smarket, "color"]
-    draw_chart(charts.source_timeline(sseries, f"{names[smarket]}: each source's figures", color), "compare_sources",
+    draw_chart(figure(charts.source_timeline, sseries, f"{names[smarket]}: each source's figures", color), "compare_sources",
                sseries, names[smarket])
     spread = query(queries.source_spread, smarket)
     numeric = msrc[msrc["n_figures"] > 0]

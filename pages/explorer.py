@@ -4,7 +4,7 @@ import streamlit as st
 
 from marketintel import charts, queries
 from marketintel.settings import load_settings
-from marketintel.ui import (choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
+from marketintel.ui import (figure, choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
                             page_setup, restore_url, show_messages)
 
 page_setup()
@@ -55,56 +55,63 @@ show_messages(messages)
 
 active = "; ".join(f"{dim_labels.get(d, d)}: {len(v)} selected" for d, v in filters.items()) or "no filters"
 series = query(queries.market_series, [market_id])
-draw_chart(charts.growth_chart(series, "linear", f"{market['name_en']}: market size",
+draw_chart(figure(charts.growth_chart, series, "linear", f"{market['name_en']}: market size",
                                "● reported figure   ○ derived year — whole market, unfiltered"), "explorer_growth",
            series, "Whole market, unfiltered")
 
-st.subheader("Segments", anchor=False)
-c1, c2, c3 = st.columns([2, 2, 1])
-breakdown_dim, msg1 = choose_one("dim", "Break down by", list(dims["dimension"]), dim_labels,
-                                 "component" if "component" in set(dims["dimension"]) else dims["dimension"].iloc[0],
-                                 where=c1)
-view, msg = choose_one("view", "Chart", ["area", "bar"], {"area": "Stacked area", "bar": "Stacked bars"}, "area",
-                       widget="segmented", where=c2)
-years = [str(y) for y in range(int(market["first_year"]), int(market["last_year"]) + 1)]
-year_s, msg2 = choose_one("year", "Year", years, {}, years[-1], where=c3)
-year = int(year_s)
-show_messages(msg1 + msg + msg2)
 
-subtitle = f"Filters: {active}"
-breakdown = query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=0)
-if breakdown.empty or breakdown["value"].sum() == 0:
-    st.warning("No segment matches these filters. Clear a filter in the sidebar to see figures again.")
-else:
-    title = f"{market['name_en']} by {dim_labels.get(breakdown_dim, breakdown_dim).lower()}"
-    draw_chart(charts.segment_area_chart(breakdown, title, subtitle, market["report_code"], view), "explorer_segments",
-               breakdown, subtitle)
+@st.fragment
+def segments_section(market_id: str, market, dims, filters: dict, active: str) -> None:
+    """Breakdown, chart type and year rerun only this section; the sidebar filters rerun the page."""
+    st.subheader("Segments", anchor=False)
+    c1, c2, c3 = st.columns([2, 2, 1])
+    breakdown_dim, msg1 = choose_one("dim", "Break down by", list(dims["dimension"]), dim_labels,
+                                     "component" if "component" in set(dims["dimension"]) else dims["dimension"].iloc[0],
+                                     where=c1)
+    view, msg = choose_one("view", "Chart", ["area", "bar"], {"area": "Stacked area", "bar": "Stacked bars"}, "area",
+                           widget="segmented", where=c2)
+    years = [str(y) for y in range(int(market["first_year"]), int(market["last_year"]) + 1)]
+    year_s, msg2 = choose_one("year", "Year", years, {}, years[-1], where=c3)
+    year = int(year_s)
+    show_messages(msg1 + msg + msg2)
 
-    tree = query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None)
-    draw_chart(charts.segment_hierarchy_chart(tree, year, f"{title}, {year}", subtitle, market["report_code"]),
-               "explorer_tree", tree[tree["year"] == year], subtitle)
-    table = query(queries.segment_share_table, market_id, breakdown_dim, filters, level=None)
-    register_table("Share table", table)
-    st.markdown(f"**Share table** · estimates · {int(table['first_year'].iloc[0])}→{int(table['last_year'].iloc[0])}")
-    st.dataframe(
-        table[["display_label", "share_first", "share_last", "value_first", "value_last", "cagr_pct", "rationale"]],
-        hide_index=True,
-        column_config={
-            "display_label": st.column_config.TextColumn("Segment (est.)"),
-            "share_first": st.column_config.NumberColumn(f"Share {table['first_year'].iloc[0]} (%)", format="%.1f"),
-            "share_last": st.column_config.NumberColumn(f"Share {table['last_year'].iloc[0]} (%)", format="%.1f"),
-            "value_first": st.column_config.NumberColumn(f"{table['first_year'].iloc[0]} (USD bn)", format="%.2f"),
-            "value_last": st.column_config.NumberColumn(f"{table['last_year'].iloc[0]} (USD bn)", format="%.2f"),
-            "cagr_pct": st.column_config.NumberColumn("CAGR (%)", format="%.2f"),
-            "rationale": st.column_config.TextColumn("Why (our assumption)", width="large"),
-        })
+    subtitle = f"Filters: {active}"
+    breakdown = query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=0)
+    if breakdown.empty or breakdown["value"].sum() == 0:
+        st.warning("No segment matches these filters. Clear a filter in the sidebar to see figures again.")
+    else:
+        title = f"{market['name_en']} by {dim_labels.get(breakdown_dim, breakdown_dim).lower()}"
+        draw_chart(figure(charts.segment_area_chart, breakdown, title, subtitle, market["report_code"], view), "explorer_segments",
+                   breakdown, subtitle)
 
-if "region" in set(dims["dimension"]):
-    regional = query(queries.segment_breakdown, market_id, "region", filters, level=0)
-    if not regional.empty and regional["value"].sum() > 0:
-        draw_chart(charts.segment_bar_chart(regional, year, f"{market['name_en']} by region, {year}", subtitle,
-                                            market["report_code"]), "explorer_regions",
-                   regional[regional["year"] == year], subtitle)
+        tree = query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None)
+        draw_chart(figure(charts.segment_hierarchy_chart, tree, year, f"{title}, {year}", subtitle, market["report_code"]),
+                   "explorer_tree", tree[tree["year"] == year], subtitle)
+        table = query(queries.segment_share_table, market_id, breakdown_dim, filters, level=None)
+        register_table("Share table", table)
+        st.markdown(f"**Share table** · estimates · {int(table['first_year'].iloc[0])}→{int(table['last_year'].iloc[0])}")
+        st.dataframe(
+            table[["display_label", "share_first", "share_last", "value_first", "value_last", "cagr_pct", "rationale"]],
+            hide_index=True,
+            column_config={
+                "display_label": st.column_config.TextColumn("Segment (est.)"),
+                "share_first": st.column_config.NumberColumn(f"Share {table['first_year'].iloc[0]} (%)", format="%.1f"),
+                "share_last": st.column_config.NumberColumn(f"Share {table['last_year'].iloc[0]} (%)", format="%.1f"),
+                "value_first": st.column_config.NumberColumn(f"{table['first_year'].iloc[0]} (USD bn)", format="%.2f"),
+                "value_last": st.column_config.NumberColumn(f"{table['last_year'].iloc[0]} (USD bn)", format="%.2f"),
+                "cagr_pct": st.column_config.NumberColumn("CAGR (%)", format="%.2f"),
+                "rationale": st.column_config.TextColumn("Why (our assumption)", width="large"),
+            })
+
+    if "region" in set(dims["dimension"]):
+        regional = query(queries.segment_breakdown, market_id, "region", filters, level=0)
+        if not regional.empty and regional["value"].sum() > 0:
+            draw_chart(figure(charts.segment_bar_chart, regional, year, f"{market['name_en']} by region, {year}",
+                          subtitle, market["report_code"]), "explorer_regions", regional[regional["year"] == year],
+                   subtitle)
+
+
+segments_section(market_id, market, dims, filters, active)
 
 st.subheader("Insights", anchor=False)
 found = query(queries.insights, market_id, None, filters)
