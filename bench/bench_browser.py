@@ -1,0 +1,423 @@
+"""Real-browser benchmark: filter-change latency, cold start, build and PPTX export, against a floor.
+
+Run: .venv/bin/python bench/bench_browser.py [--changes 20] [--sizes 10,100,1000] [--quick]
+
+For the real data (data/) and for generated datasets of 10 / 100 / 1,000 markets (bench/generate.py, same
+file format) this
+  * builds the database with ``python -m marketintel build`` (median of 3 builds, wall time of the command),
+  * starts ``streamlit run app.py`` on it and times process start -> first chart drawn on "/" in a fresh
+    browser context (cold), and navigation -> first chart for a second fresh page (warm),
+  * changes a filter through its widget, N times per page, and times click -> rerun finished with the chart's
+    data changed: Overview "Scale" (Linear / Log / Indexed), Explorer sidebar "Region" (add / remove
+    Asia-Pacific), Compare "Scale",
+  * adds 3 explorer charts to the deck and times the "Download deck (.pptx)" click -> download complete.
+The floor is ``bench/floor_app.py``: its own Streamlit server rendering the same number of precomputed Plotly
+figures as the page, with one sidebar widget that swaps every figure; it gets the same measurements.
+
+How a change is timed: a capture-phase listener in the page stamps ``performance.now()`` at the pointerdown
+of the click that changes the filter; a requestAnimationFrame loop stamps the first frame at which the app is
+idle again (the same test as ``tests/browser/conftest.wait_for_app``: connected, script not running, nothing
+stale, every Plotly chart drawn) *and* the charts' signature (titles, y-axis types, first trace's y values)
+differs from before the click. ``wait_for_app`` then confirms the page settled. Browser timestamps, so the
+Playwright round trip and wait_for_app's fixed 300 ms settle are not counted. The frame at which the signature
+first changed (before the rerun ended) is kept too, as "chart updated".
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import generate  # noqa: E402
+from marketintel.db import data_fingerprint, versioned_path  # noqa: E402
+from tests.browser.conftest import (_healthy, free_port, launch_browser, open_page,  # noqa: E402
+                                    streamlit_server, wait_for_app)
+
+PY = sys.executable
+VIEWPORT = {"width": 1440, "height": 900}
+TIMEOUT_MS = 120_000       # waits for a run: at 1,000 markets the overview takes tens of seconds
+CLICK_TIMEOUT_MS = 30_000  # finding a widget
+WARMUP_CHANGES = 2         # untimed changes per page first (first-time queries, lazy JS)
+REAL_DATA = ROOT / "data"
+FLOOR_SCRIPT = ROOT / "bench" / "floor_app.py"
+
+# -- in-page timing -------------------------------------------------------------------------
+
+_IDLE_FN = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')) return false;
+  for (const el of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+    const plot = el.querySelector('.js-plotly-plot');
+    if (!plot || !plot._fullData || !plot.querySelector('.main-svg')) return false;
+  }
+  return true;
+}"""
+
+_SIG_FN = """() => JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].map(el => {
+  const fl = el._fullLayout || {};
+  const t = (el._fullData || [])[0] || {};
+  const y = t.y == null ? null : Array.from(t.y).slice(0, 12);
+  const title = fl.title && fl.title.text;
+  return [title, fl.yaxis && fl.yaxis.type, (el._fullData || []).length, y];
+}))"""
+
+ARM_JS = f"""() => {{
+  const idle = {_IDLE_FN};
+  const sig = {_SIG_FN};
+  const b = window.__bench = {{t0: null, tChart: null, t1: null, before: sig()}};
+  const stamp = () => {{ if (b.t0 === null) b.t0 = performance.now(); }};
+  document.addEventListener('pointerdown', stamp, {{capture: true, once: true}});
+  const tick = () => {{
+    if (window.__bench !== b) return;
+    if (b.t0 !== null) {{
+      const changed = sig() !== b.before;
+      if (changed && b.tChart === null) b.tChart = performance.now();
+      if (changed && idle()) {{ b.t1 = performance.now(); return; }}
+    }}
+    requestAnimationFrame(tick);
+  }};
+  requestAnimationFrame(tick);
+}}"""
+
+FIRST_CHART_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+  .some(p => p._fullData && p.querySelector('.main-svg'))"""
+
+
+def timed_change(page, click) -> tuple[float, float]:
+    """Arm the in-page timer, run ``click`` (the one click that changes the filter); return (rerun ms, chart ms)."""
+    page.evaluate(ARM_JS)
+    click()
+    page.wait_for_function("() => window.__bench.t1 !== null", timeout=TIMEOUT_MS, polling=50)
+    wait_for_app(page, timeout_ms=TIMEOUT_MS)
+    b = page.evaluate("() => window.__bench")
+    return b["t1"] - b["t0"], b["tChart"] - b["t0"]
+
+
+# -- page drivers: each returns a function doing the i-th change ------------------------------
+
+def segmented(page, label: str, options: list[str], where: str = '[data-testid="stMain"]'):
+    """Click the option after the selected one of a segmented control (each click changes the choice)."""
+    group = page.locator(f'{where} [data-testid="stButtonGroup"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=label)).first
+
+    def change() -> None:
+        current = group.locator('[role="radio"][aria-checked="true"]').inner_text().strip()
+        name = options[(options.index(current) + 1) % len(options)]
+        click = group.get_by_role("radio", name=name, exact=True).click
+        holder[0] = click
+
+    holder = [None]
+    return change, holder
+
+
+def region_toggle(page):
+    sel = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Region"))
+    option = re.compile(r"^Asia[- ]Pacific$", re.I)
+    state = {"on": False}
+
+    def change() -> None:
+        if state["on"]:
+            remove = sel.locator('button[aria-label^="Remove"]').filter(visible=True).first
+            timed_click[0] = remove.click
+        else:
+            sel.locator("input").click()   # opens the list: not the timed click
+            timed_click[0] = page.get_by_role("option", name=option).first.click
+        state["on"] = not state["on"]
+
+    timed_click = [None]
+    return change, timed_click
+
+
+def measure_changes(page, driver, n: int, warmup: int = WARMUP_CHANGES) -> dict:
+    """``driver`` is (prepare, holder): ``prepare()`` readies the widget and puts the timed click in holder[0]."""
+    prepare, holder = driver
+    reruns, charts = [], []
+    for i in range(warmup + n):
+        prepare()
+        rerun_ms, chart_ms = timed_change(page, holder[0])
+        page.keyboard.press("Escape")
+        if i >= warmup:
+            reruns.append(rerun_ms)
+            charts.append(chart_ms)
+    return {"med": statistics.median(reruns), "p95": p95(reruns), "chart_med": statistics.median(charts),
+            "samples": reruns}
+
+
+def p95(values: list[float]) -> float:
+    """Nearest-rank 95th percentile (of 20 samples: the 19th smallest)."""
+    s = sorted(values)
+    return s[max(0, math.ceil(0.95 * len(s)) - 1)]
+
+
+# -- servers ----------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def floor_server(n_charts: int, timeout_s: float = 60) -> Iterator[str]:
+    """``streamlit run bench/floor_app.py`` exactly as conftest.streamlit_server starts app.py."""
+    port = free_port()
+    log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-floor-", suffix=".log", delete=False)
+    cmd = [PY, "-m", "streamlit", "run", str(FLOOR_SCRIPT), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "FLOOR_CHARTS": str(n_charts)})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not _healthy(base):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"floor server did not start; log {log.name}")
+            time.sleep(0.25)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def first_chart(browser, url: str) -> tuple[float, object, object]:
+    """Open ``url`` in a fresh browser context (empty cache); seconds from now to the first chart drawn."""
+    ctx = browser.new_context(viewport=VIEWPORT)
+    ctx.set_default_timeout(CLICK_TIMEOUT_MS)
+    page = ctx.new_page()
+    t = time.monotonic()
+    page.goto(url, wait_until="domcontentloaded", timeout=TIMEOUT_MS)
+    page.wait_for_function(FIRST_CHART_JS, timeout=TIMEOUT_MS, polling="raf")
+    return time.monotonic() - t, ctx, page
+
+
+def cold_and_warm(browser, server_cm, path: str = "/") -> tuple[float, float, str, contextlib.ExitStack]:
+    """Start a server; (process start -> first chart, warm navigation -> first chart, base url, stack)."""
+    stack = contextlib.ExitStack()
+    t0 = time.monotonic()
+    base = stack.enter_context(server_cm)
+    started = time.monotonic() - t0
+    nav_s, ctx, page = first_chart(browser, base + path)
+    cold = started + nav_s
+    wait_for_app(page, timeout_ms=TIMEOUT_MS)
+    ctx.close()
+    warm, ctx, page = first_chart(browser, base + path)
+    wait_for_app(page, timeout_ms=TIMEOUT_MS)
+    ctx.close()
+    return cold, warm, base, stack
+
+
+# -- floor ----------------------------------------------------------------------------------
+
+class Floor:
+    """Floor measurements per chart count, made on first use and reused by every case."""
+
+    def __init__(self, browser, changes: int) -> None:
+        self.browser, self.changes = browser, changes
+        self.results: dict[int, dict] = {}
+
+    def get(self, n_charts: int) -> dict:
+        if n_charts not in self.results:
+            cold, warm, base, stack = cold_and_warm(self.browser, floor_server(n_charts))
+            with stack:
+                ctx = self.browser.new_context(viewport=VIEWPORT)
+                ctx.set_default_timeout(CLICK_TIMEOUT_MS)
+                page = ctx.new_page()
+                open_page(page, base + "/", timeout_ms=TIMEOUT_MS)
+                drawn = page.locator(".js-plotly-plot").count()
+                assert drawn == n_charts, (drawn, n_charts)
+                lat = measure_changes(page, segmented(page, "Set", ["A", "B", "C"], '[data-testid="stSidebar"]'),
+                                      self.changes)
+                ctx.close()
+            self.results[n_charts] = {"cold": cold, "warm": warm, **lat}
+            print(f"  floor {n_charts} charts: cold {cold:.2f} s, warm {warm:.2f} s, change median "
+                  f"{lat['med']:.0f} ms, p95 {lat['p95']:.0f} ms", flush=True)
+        return self.results[n_charts]
+
+
+# -- one case -------------------------------------------------------------------------------
+
+SCALES = ["Linear", "Log", "Indexed (first year = 100)"]
+
+
+def build_times(data: Path, target: Path, repeats: int) -> tuple[float, Path]:
+    """Median wall time of ``python -m marketintel build``; returns it and the database file the app will open.
+
+    The app opens ``markets.<fingerprint>.duckdb`` beside MARKETINTEL_DATABASE (one file per data version), so
+    the last build is moved there: the server then starts on a built database, as in production.
+    """
+    times = []
+    for _ in range(repeats):
+        t = time.monotonic()
+        subprocess.run([PY, "-m", "marketintel", "build", "--data", str(data), "--out", str(target)], cwd=ROOT,
+                       check=True, capture_output=True)
+        times.append(time.monotonic() - t)
+    versioned = versioned_path(target, data_fingerprint(data))
+    target.replace(versioned)
+    return statistics.median(times), versioned
+
+
+def add_to_deck(page, chart_index: int) -> None:
+    page.get_by_role("button", name="Export this chart").nth(chart_index).click()
+    page.get_by_role("button", name="Add to deck").filter(visible=True).first.click()
+    wait_for_app(page, timeout_ms=TIMEOUT_MS, expect_rerun=True)
+    page.keyboard.press("Escape")
+
+
+def pptx_time(page, tmp: Path) -> float:
+    for i in range(3):
+        add_to_deck(page, i)
+    panel = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="Slide deck")
+    assert "(3 charts)" in panel.inner_text(), panel.inner_text()
+    button = panel.get_by_role("button", name="Download deck (.pptx)")
+    t = time.monotonic()
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        button.click()
+    path = info.value.path()   # waits until the download has completed
+    elapsed = time.monotonic() - t
+    assert path and Path(path).stat().st_size > 10_000, path
+    return elapsed
+
+
+def run_case(label: str, data: Path, tmp: Path, browser, floor: Floor, changes: int, builds: int) -> dict:
+    print(f"== {label}", flush=True)
+    db_path = tmp / f"{data.name}.duckdb"
+    build_s, versioned = build_times(data, db_path, builds)
+    row: dict = {"case": label, "build": build_s}
+    print(f"  build median {row['build']:.2f} s", flush=True)
+    server_env = {"MARKETINTEL_DATA_DIR": str(data), "MARKETINTEL_DATABASE": str(db_path)}
+    cold, warm, base, stack = cold_and_warm(browser, streamlit_server(timeout_s=120, env=server_env))
+    built_at = versioned.stat().st_mtime_ns
+    row["cold"], row["warm"] = cold, warm
+    print(f"  cold start {cold:.2f} s, warm page {warm:.2f} s", flush=True)
+    with stack:
+        ctx = browser.new_context(viewport=VIEWPORT)
+        ctx.set_default_timeout(CLICK_TIMEOUT_MS)
+        pages = {
+            "overview": ("/", lambda p: segmented(p, "Scale", SCALES)),
+            "explorer": ("/explorer", region_toggle),
+            "compare": ("/compare", lambda p: segmented(p, "Scale", SCALES)),
+        }
+        for name, (path, make_driver) in pages.items():
+            page = ctx.new_page()
+            open_page(page, base + path, timeout_ms=TIMEOUT_MS)
+            n_charts = page.locator(".js-plotly-plot").count()
+            lat = measure_changes(page, make_driver(page), changes)
+            row[name] = {**lat, "charts": n_charts}
+            print(f"  {name} ({n_charts} charts): median {lat['med']:.0f} ms, p95 {lat['p95']:.0f} ms, "
+                  f"chart updated at {lat['chart_med']:.0f} ms", flush=True)
+            if name == "explorer":
+                row["pptx"] = pptx_time(page, tmp)
+                print(f"  pptx download {row['pptx']:.2f} s", flush=True)
+            page.close()
+        ctx.close()
+    assert versioned.stat().st_mtime_ns == built_at, "the app rebuilt the database instead of opening the built one"
+    for name in ("overview", "explorer", "compare"):
+        row[name]["floor"] = floor.get(row[name]["charts"])
+    row["floor_cold"] = floor.get(row["overview"]["charts"])
+    return row
+
+
+# -- report ---------------------------------------------------------------------------------
+
+def report(rows: list[dict], changes: int) -> str:
+    pages = ("overview", "explorer", "compare")
+    out = [f"Filter-change latency: click -> rerun finished with the chart changed, {changes} changes per page "
+           f"(after {WARMUP_CHANGES} untimed), median / p95 in ms. Floor = bench/floor_app.py with the same number "
+           "of precomputed Plotly charts; ratio = our median / floor median. Cold start = server process start -> "
+           "first chart on \"/\" in a fresh browser context (floor: same, with the overview's chart count); "
+           "warm = second fresh page, navigation -> first chart. PPTX = click on \"Download deck (.pptx)\" "
+           "(3 explorer charts) -> download complete.", ""]
+    head = ["case", "build s", "cold start s (floor, ratio)", "warm page s"]
+    for p in pages:
+        head += [f"{p} med / p95 ms", f"{p} floor med ms", f"{p} ratio"]
+    head.append("PPTX s")
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
+    for r in rows:
+        fc = r["floor_cold"]["cold"]
+        cells = [r["case"], f"{r['build']:.2f}", f"{r['cold']:.2f} ({fc:.2f}, {r['cold'] / fc:.1f}x)", f"{r['warm']:.2f}"]
+        for p in pages:
+            d = r[p]
+            cells += [f"{d['med']:,.0f} / {d['p95']:,.0f}", f"{d['floor']['med']:,.0f} ({d['charts']} charts)",
+                      f"{d['med'] / d['floor']['med']:.2f}x"]
+        cells.append(f"{r['pptx']:.2f}")
+        out.append("| " + " | ".join(cells) + " |")
+    out += ["", "Time to the chart's first changed frame (before the rest of the page finished), median ms:", "",
+            "| case | overview | explorer | compare |", "|---|---:|---:|---:|"]
+    for r in rows:
+        out.append(f"| {r['case']} | " + " | ".join(f"{r[p]['chart_med']:,.0f}" for p in pages) + " |")
+
+    out += ["", "Targets:"]
+    for p in pages:
+        ratios = [(r["case"], r[p]["med"] / r[p]["floor"]["med"]) for r in rows]
+        worst = max(x for _, x in ratios)
+        out.append(f"- {p} filter change / floor: " + ", ".join(f"{c} {x:.2f}x" for c, x in ratios)
+                   + f" (target <= 1.5x on every case): {'met' if worst <= 1.5 else 'missed'}")
+    synth = [r for r in rows if r.get("n")]
+    if len(synth) >= 2:
+        lo, hi = synth[0], synth[-1]
+        for p in ("explorer", "compare"):
+            g = hi[p]["med"] / lo[p]["med"]
+            out.append(f"- {p}: {hi['n']:,}/{lo['n']:,} markets = {g:.2f}x ({hi[p]['med']:,.0f} / {lo[p]['med']:,.0f} ms, "
+                       f"target < 2x): {'met' if g < 2 else 'missed'}")
+        g = hi["overview"]["med"] / lo["overview"]["med"]
+        out.append(f"- (no target) overview: {hi['n']:,}/{lo['n']:,} markets = {g:.2f}x")
+    colds = [(r["case"], r["cold"] / r["floor_cold"]["cold"]) for r in rows]
+    worst = max(x for _, x in colds)
+    out.append("- cold start to first chart / floor: " + ", ".join(f"{c} {x:.2f}x" for c, x in colds)
+               + f" (target <= 1.5x): {'met' if worst <= 1.5 else 'missed'}")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--changes", type=int, default=None, help="timed filter changes per page (default 20)")
+    parser.add_argument("--sizes", default=None, help="generated dataset sizes (default 10,100,1000)")
+    parser.add_argument("--builds", type=int, default=None, help="builds per case, median reported (default 3)")
+    parser.add_argument("--quick", action="store_true", help="CI-sized: 5 changes, sizes 10, 1 build")
+    parser.add_argument("--out", type=Path, default=None, help="also write the report to this file")
+    args = parser.parse_args()
+    changes = args.changes or (5 if args.quick else 20)
+    sizes = [int(s) for s in (args.sizes or ("10" if args.quick else "10,100,1000")).split(",") if s]
+    builds = args.builds or (1 if args.quick else 3)
+
+    from playwright.sync_api import sync_playwright
+
+    t_start = time.monotonic()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp, sync_playwright() as pw:
+        tmp = Path(tmp)
+        browser = launch_browser(pw)
+        floor = Floor(browser, changes)
+        floor.get(2)  # the floor first, so it runs on a quiet machine like the cases
+        cases = [("real data (4 markets)", REAL_DATA, None)]
+        cases += [(f"{n:,} markets", generate(tmp / f"data{n}", n), n) for n in sizes]
+        for label, data, n in cases:
+            rows.append({**run_case(label, data, tmp, browser, floor, changes, builds), "n": n})
+        browser.close()
+    text = report(rows, changes) + f"\n\n(total benchmark time {time.monotonic() - t_start:.0f} s)"
+    print()
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
