@@ -18,13 +18,19 @@ st.title(cfg["app"]["title"])
 st.caption("Four healthcare technology markets, sized from published market-report summaries. "
            "Hover a figure to see where it comes from.")
 
-markets = query(queries.market_list)
-headlines = query(queries.headline_figures)
-if markets.empty:
+all_markets = query(queries.market_list)
+if all_markets.empty:
     st.error("No market could be loaded. The Data & sources page lists what is wrong with the data files.")
     st.stop()
+limit = cfg["overview_max_markets"]
+shown = list(all_markets["market_id"]) if len(all_markets) <= limit else query(queries.largest_markets, limit)
+markets = all_markets[all_markets["market_id"].isin(shown)]
+headlines = query(queries.headline_figures, shown)
 
 st.info(cfg["overlap_note"])
+if len(all_markets) > limit:
+    st.caption(f"Showing the {limit} largest of {len(all_markets):,} markets; every market is in the table below, "
+               "and Compare or the Market explorer open any of them.")
 
 cols = st.columns(min(4, len(markets)))
 for i, m in enumerate(markets.itertuples()):
@@ -49,14 +55,18 @@ def growth_section() -> None:
                                  "log", widget="segmented",
                                  help="The markets differ by two orders of magnitude: a linear axis hides the small ones.")
     show_messages(messages)
-    series = query(queries.market_series)
+    series = query(queries.market_series, shown)
     first, last = int(series["year"].min()), int(series["year"].max())
     draw_chart(figure(charts.growth_chart, series, scale, f"Market size {first}–{last}"), "overview_growth", series,
                f"All markets · {scale} scale")
 
 
 growth_section()
-summary = query(queries.growth_summary)
+summary = query(queries.growth_summary, shown)
 draw_chart(figure(charts.bubble_chart, summary, "Size vs growth"), "overview_bubble", summary, "All markets")
+if len(all_markets) > limit:
+    table = query(queries.headline_table)
+    st.dataframe(table, width="stretch", height=360)
+    register_table("All markets", table.reset_index())
 register_table("Headline figures", headlines)
 page_workbook("overview")

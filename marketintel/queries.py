@@ -39,6 +39,15 @@ def market_list(con) -> pd.DataFrame:
         ORDER BY m.sort_order""")
 
 
+def largest_markets(con, n: int) -> list[str]:
+    """Ids of the ``n`` largest markets by their primary source's first reported size, largest first."""
+    return _df(con, """
+        SELECT f.market_id FROM source_figures f
+        JOIN markets m ON m.market_id = f.market_id AND m.primary_source_id = f.source_id
+        QUALIFY row_number() OVER (PARTITION BY f.market_id ORDER BY f.year) = 1
+        ORDER BY f.value DESC, f.market_id LIMIT ?""", [int(n)])["market_id"].tolist()
+
+
 def headline_figures(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Each market's reported figures from its primary source (whatever years it states)."""
     return _df(con, """

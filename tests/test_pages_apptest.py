@@ -211,3 +211,18 @@ def test_deck_collects_charts_with_their_filters_and_reorders():
     at.button(key="rm_0").click().run()
     assert [d["title"] for d in at.session_state["deck"]] == ["Telemedicine: market size"]
     assert any(e.label == "Slide deck (1 chart)" for e in at.get("expander"))
+
+
+def test_overview_with_many_markets_shows_the_largest_and_a_full_table(tmp_path, monkeypatch):
+    from bench.generate import generate
+
+    data = generate(tmp_path / "data", 30)
+    monkeypatch.setenv("MARKETINTEL_DATA_DIR", str(data))
+    monkeypatch.setenv("MARKETINTEL_DATABASE", str(tmp_path / "db.duckdb"))
+    at = run_page("overview")
+    assert any("Showing the 12 largest of 30 markets" in c.value for c in at.caption)
+    growth = figure_titled(at, "Market size")
+    assert len(growth["data"]) == 12
+    assert all(tr["name"].startswith("Synthetic market") for tr in growth["data"])
+    table = next(df.value for df in at.dataframe if df.value.index.name == "Market")
+    assert len(table) == 30
