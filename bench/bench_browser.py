@@ -35,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate  # noqa: E402
 from marketintel.db import data_fingerprint, versioned_path  # noqa: E402
-from tests.browser.conftest import (_healthy, free_port, launch_browser, open_page,  # noqa: E402
-                                    streamlit_server, wait_for_app)
+from tests.browser.conftest import launch_browser, open_page, streamlit_server, wait_for_app  # noqa: E402
 
 PY = sys.executable
 VIEWPORT = {"width": 1440, "height": 900}
@@ -169,31 +167,9 @@ def p95(values: list[float]) -> float:
 
 # -- servers ----------------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def floor_server(n_charts: int, timeout_s: float = 60) -> Iterator[str]:
-    """``streamlit run bench/floor_app.py`` exactly as conftest.streamlit_server starts app.py."""
-    port = free_port()
-    log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-floor-", suffix=".log", delete=False)
-    cmd = [PY, "-m", "streamlit", "run", str(FLOOR_SCRIPT), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "FLOOR_CHARTS": str(n_charts)})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout_s
-        while not _healthy(base):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"floor server did not start; log {log.name}")
-            time.sleep(0.25)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+def floor_server(n_charts: int, timeout_s: float = 60):
+    """``streamlit run bench/floor_app.py``, started exactly as the tests start app.py."""
+    return streamlit_server(timeout_s, env={"FLOOR_CHARTS": str(n_charts)}, script=str(FLOOR_SCRIPT))
 
 
 def first_chart(browser, url: str) -> tuple[float, object, object]:

@@ -57,13 +57,15 @@ def _healthy(base: str) -> bool:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout_s: float = SERVER_START_TIMEOUT_S, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free localhost port; yield its base URL; stop it.
+def streamlit_server(timeout_s: float = SERVER_START_TIMEOUT_S, env: dict[str, str] | None = None,
+                     script: str = "app.py") -> Iterator[str]:
+    """Start ``streamlit run <script>`` on a free localhost port; yield its base URL; stop it.
 
-    ``env`` adds environment variables (e.g. MARKETINTEL_DATA_DIR for a test's own data)."""
+    ``env`` adds environment variables (e.g. MARKETINTEL_DATA_DIR for a test's own data); ``script``
+    lets the benchmark start its floor app the same way."""
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-browser-tests-", suffix=".log", delete=False)
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
