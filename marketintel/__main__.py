@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .db import build_database
+from .db import build_database, data_fingerprint, versioned_path
 from .settings import data_dir, database_path
 from .validate import validate_data_dir
 
@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         catalog = validate_data_dir(root)
     else:
-        target, catalog = build_database(root, args.out or database_path())
+        # By default, the file the app opens for this data version (see db.versioned_path).
+        target = args.out or versioned_path(database_path(), data_fingerprint(root))
+        target, catalog = build_database(root, target)
         print(f"built {target}")
     for problem in catalog.problems:
         print(problem)
