@@ -99,7 +99,8 @@ else:
     msrc = srcs[srcs["market_id"] == smarket]
     st.dataframe(msrc[["title_en", "kind", "report_code", "date", "is_primary", "first_year", "last_year", "n_figures",
                        "cagr_pct", "coverage"]], hide_index=True, width="stretch", column_config={
-        "title_en": "Source", "kind": "Kind", "report_code": "Report code", "date": "Date",
+        "title_en": "Source", "kind": "Kind", "report_code": "Report code",
+        "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
         "is_primary": "Primary", "first_year": "First year", "last_year": "Last year",
         "n_figures": "Figures stated", "cagr_pct": st.column_config.NumberColumn("CAGR (%)", format="%.2f"),
         "coverage": "What it covers"})

@@ -22,7 +22,8 @@ st.dataframe(src[["market", "title_en", "report_code", "date", "is_primary", "ca
              .fillna({"report_code": "—"}),
              hide_index=True, width="stretch", column_config={
                  "market": "Market", "title_en": "Title", "kind": "Kind", "report_code": "Report code",
-                 "date": "Date", "is_primary": "Primary", "first_year": "First year", "last_year": "Last year",
+                 "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"), "is_primary": "Primary",
+                 "first_year": "First year", "last_year": "Last year",
                  "cagr_pct": st.column_config.NumberColumn("CAGR (%)", format="%.2f"),
                  "cagr_start": st.column_config.NumberColumn("CAGR from", format="%d"),
                  "cagr_end": st.column_config.NumberColumn("CAGR to", format="%d"),
