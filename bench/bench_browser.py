@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
-import os
 import re
 import statistics
 import subprocess
@@ -41,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate  # noqa: E402
+from bench.stats import p95  # noqa: E402
 from marketintel.db import data_fingerprint, versioned_path  # noqa: E402
 from tests.browser.conftest import launch_browser, open_page, streamlit_server, wait_for_app  # noqa: E402
 
@@ -157,12 +156,6 @@ def measure_changes(page, driver, n: int, warmup: int = WARMUP_CHANGES) -> dict:
             charts.append(chart_ms)
     return {"med": statistics.median(reruns), "p95": p95(reruns), "chart_med": statistics.median(charts),
             "samples": reruns}
-
-
-def p95(values: list[float]) -> float:
-    """Nearest-rank 95th percentile (of 20 samples: the 19th smallest)."""
-    s = sorted(values)
-    return s[max(0, math.ceil(0.95 * len(s)) - 1)]
 
 
 # -- servers ----------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -29,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
+from bench.stats import load_report  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
 
 MARKETS = ["connected-healthcare", "telemedicine", "iomt", "metaverse-healthcare"]
@@ -117,11 +117,6 @@ async def run(base: str, sessions: int, changes: int) -> dict:
     return {"single": single, "many": many}
 
 
-def p95(values: list[float]) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))] if values else float("nan")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=20)
@@ -149,13 +144,9 @@ def main() -> int:
             failures.append(f"session {i}: {r['exceptions']} exception(s), errors {r['errors'][:3]}")
         if len(r["latencies"]) != changes:
             failures.append(f"session {i} completed {len(r['latencies'])} of {changes} changes")
-    ratio = p95(many) / p95(single) if single and many else float("nan")
-    print(f"| load test | sessions | changes each | median (ms) | p95 (ms) |\n|---|---:|---:|---:|---:|")
-    print(f"| one session alone | 1 | {len(single)} | {statistics.median(single):.0f} | {p95(single):.0f} |")
-    print(f"| concurrent | {args.sessions} | {changes} | {statistics.median(many):.0f} | {p95(many):.0f} |")
-    print(f"p95 ratio concurrent / single = {ratio:.2f}x (target <= 3x); wall time {time.monotonic() - started:.0f} s")
-    if ratio > 3:
-        failures.append(f"p95 under load is {ratio:.2f}x the single-user p95 (target <= 3x)")
+    if many:
+        failures += load_report("load test (browsers)", args.sessions, single, many,
+                                f"wall time {time.monotonic() - started:.0f} s")
     for f in failures:
         print("FAIL:", f)
     print("load test:", "ok" if not failures else f"{len(failures)} failure(s)")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
+from bench.stats import load_report  # noqa: E402
 from tests.browser.conftest import streamlit_server  # noqa: E402
 
 MARKETS = {"connected-healthcare": "Connected Healthcare", "telemedicine": "Telemedicine",
@@ -93,11 +93,6 @@ async def session(url: str, index: int, changes: int, stagger_s: float, think_s:
     return result
 
 
-def p95(values: list[float]) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
-
-
 async def run(base: str, sessions: int, changes: int, stagger_s: float, think_s: tuple[float, float]):
     url = base.replace("http://", "ws://") + "/_stcore/stream"
     single = await session(url, 0, max(changes, 10), 0.0, (0.2, 0.4))
@@ -128,15 +123,9 @@ def main() -> int:
             failures.append(f"session {i} completed {len(r['latencies'])} of {changes} changes")
     lat = [v for r in many for v in r["latencies"]]
     if single["latencies"] and lat:
-        ratio = p95(lat) / p95(single["latencies"])
-        print("| load test (websocket clients) | sessions | changes | median (ms) | p95 (ms) |\n|---|---:|---:|---:|---:|")
-        print(f"| one session alone | 1 | {len(single['latencies'])} | {statistics.median(single['latencies']):.0f} "
-              f"| {p95(single['latencies']):.0f} |")
-        print(f"| concurrent | {args.sessions} | {len(lat)} | {statistics.median(lat):.0f} | {p95(lat):.0f} |")
-        print(f"p95 concurrent / single = {ratio:.2f}x (target <= 3x); arrivals every {args.stagger} s, "
-              f"think {args.think[0]}-{args.think[1]} s; wall {time.monotonic() - started:.0f} s")
-        if ratio > 3 and not args.no_latency_gate:
-            failures.append(f"p95 under load is {ratio:.2f}x the single-user p95 (target <= 3x)")
+        failures += load_report("load test (websocket clients)", args.sessions, single["latencies"], lat,
+                                f"arrivals every {args.stagger} s, think {args.think[0]}-{args.think[1]} s; "
+                                f"wall {time.monotonic() - started:.0f} s", gate=not args.no_latency_gate)
     for f in failures:
         print("FAIL:", f)
     print("load test:", "ok" if not failures else f"{len(failures)} failure(s)")

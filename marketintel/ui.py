@@ -65,12 +65,6 @@ def forget_fingerprint() -> None:
     _fingerprint_memo.clear()
 
 
-def connection():
-    """The shared read-only connection for the current data (rebuilt when a data file changes)."""
-    fp = current_fingerprint()
-    return _connection(_database(fp), fp)
-
-
 @st.cache_resource(show_spinner=False, max_entries=500)
 def _cached_figure(builder_name: str, fingerprint: str, *args: Any, **kwargs: Any):
     from . import charts
@@ -110,8 +104,7 @@ def _run_query(name: str, fingerprint: str, args: tuple, kwargs: tuple) -> pd.Da
 
 def query(fn: Callable[..., pd.DataFrame], *args: Any, **kwargs: Any) -> pd.DataFrame:
     """Run a ``queries`` function on the shared connection, cached per data version and arguments."""
-    frozen_kwargs = _freeze(kwargs)
-    return _run_query(fn.__name__, current_fingerprint(), _freeze(list(args)), frozen_kwargs)
+    return _run_query(fn.__name__, current_fingerprint(), _freeze(list(args)), _freeze(kwargs))
 
 
 # -- URL state ----------------------------------------------------------------------------
