@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from bench.stats import load_report  # noqa: E402
+from bench.stats import load_report, verdict  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
 
 MARKETS = ["connected-healthcare", "telemedicine", "iomt", "metaverse-healthcare"]
@@ -147,10 +147,7 @@ def main() -> int:
     if many:
         failures += load_report("load test (browsers)", args.sessions, single, many,
                                 f"wall time {time.monotonic() - started:.0f} s")
-    for f in failures:
-        print("FAIL:", f)
-    print("load test:", "ok" if not failures else f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return verdict(failures)
 
 
 if __name__ == "__main__":

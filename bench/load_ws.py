@@ -32,7 +32,7 @@ import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from bench.stats import load_report  # noqa: E402
+from bench.stats import load_report, verdict  # noqa: E402
 from tests.browser.conftest import streamlit_server  # noqa: E402
 
 MARKETS = {"connected-healthcare": "Connected Healthcare", "telemedicine": "Telemedicine",
@@ -126,10 +126,7 @@ def main() -> int:
         failures += load_report("load test (websocket clients)", args.sessions, single["latencies"], lat,
                                 f"arrivals every {args.stagger} s, think {args.think[0]}-{args.think[1]} s; "
                                 f"wall {time.monotonic() - started:.0f} s", gate=not args.no_latency_gate)
-    for f in failures:
-        print("FAIL:", f)
-    print("load test:", "ok" if not failures else f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return verdict(failures)
 
 
 if __name__ == "__main__":

@@ -23,3 +23,11 @@ def load_report(title: str, sessions: int, single: list[float], many: list[float
     if ratio > 3 and gate:
         return [f"p95 under load is {ratio:.2f}x the single-user p95 (target <= 3x)"]
     return []
+
+
+def verdict(failures: list[str]) -> int:
+    """Print every failure and the load test's last line; the exit code (1 on any failure)."""
+    for f in failures:
+        print("FAIL:", f)
+    print("load test:", "ok" if not failures else f"{len(failures)} failure(s)")
+    return 1 if failures else 0
