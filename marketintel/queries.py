@@ -154,8 +154,9 @@ def _descendants(options: pd.DataFrame, roots: Sequence[str]) -> set[str]:
 
 
 def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | None = None,
-                      level: int | None = 0) -> pd.DataFrame:
-    """Estimated segment figures for one dimension, every year of the primary source's window.
+                      level: int | None = 0, year: int | None = None) -> pd.DataFrame:
+    """Estimated segment figures for one dimension, every year of the primary source's window
+    (or only ``year``).
 
     ``filters`` narrows the market: a filter on ``dimension`` itself keeps those segments; a
     filter on another dimension scales each segment by the selected share of that dimension.
@@ -212,6 +213,8 @@ def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | No
                       provenance="estimate", basis=basis)
     if level is not None:
         out = out[out["depth"] == level]
+    if year is not None:
+        out = out[out["year"] == year]
     return out.reset_index(drop=True)
 
 

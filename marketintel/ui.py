@@ -6,8 +6,11 @@ session carries it across pages, because Streamlit clears the query string on na
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -65,21 +68,6 @@ def forget_fingerprint() -> None:
     _fingerprint_memo.clear()
 
 
-@st.cache_resource(show_spinner=False, max_entries=500)
-def _cached_figure(builder_name: str, fingerprint: str, *args: Any, **kwargs: Any):
-    from . import charts
-
-    return getattr(charts, builder_name)(*args, **kwargs)
-
-
-def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any):
-    """A chart builder's figure, built once per data version and arguments (DataFrames hash by content).
-
-    Figures are shared between sessions and must not be changed after they are built.
-    """
-    return _cached_figure(builder.__name__, current_fingerprint(), *args, **kwargs)
-
-
 def _freeze(value: Any) -> Any:
     if isinstance(value, dict):
         return ("__dict__", tuple(sorted((k, _freeze(v)) for k, v in value.items())))
@@ -96,15 +84,66 @@ def _thaw(value: Any) -> Any:
     return value
 
 
-@st.cache_data(show_spinner=False, max_entries=2000)
+# cache_resource, not cache_data: cache_data unpickles a fresh copy of the frame on every call,
+# which was a tenth of the server's time under load. Results are shared between sessions, so
+# nothing may modify them in place (exporters copy before they change anything).
+@st.cache_resource(show_spinner=False, max_entries=2000)
 def _run_query(name: str, fingerprint: str, args: tuple, kwargs: tuple) -> pd.DataFrame:
     con = _connection(_database(fingerprint), fingerprint)
     return getattr(queries, name)(con, *_thaw(args), **_thaw(kwargs))
 
 
-def query(fn: Callable[..., pd.DataFrame], *args: Any, **kwargs: Any) -> pd.DataFrame:
-    """Run a ``queries`` function on the shared connection, cached per data version and arguments."""
-    return _run_query(fn.__name__, current_fingerprint(), _freeze(list(args)), _freeze(kwargs))
+#: id(frame) -> (weak reference, key) for every frame ``query`` handed out, so a figure built
+#: from it is keyed by the query that made it instead of by hashing its content.
+_query_keys: dict[int, tuple[weakref.ref, str]] = {}
+_query_keys_lock = threading.Lock()
+
+
+def query(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a ``queries`` function on the shared connection, cached per data version and arguments.
+
+    The frame is shared between sessions: read it, filter it, never modify it in place.
+    """
+    fingerprint, frozen_args, frozen_kwargs = current_fingerprint(), _freeze(list(args)), _freeze(kwargs)
+    frame = _run_query(fn.__name__, fingerprint, frozen_args, frozen_kwargs)
+    if not isinstance(frame, pd.DataFrame):
+        return frame
+    with _query_keys_lock:
+        if len(_query_keys) > 4000:  # drop frames the query cache has let go of
+            for k in [k for k, (ref, _) in _query_keys.items() if ref() is None]:
+                del _query_keys[k]
+        _query_keys[id(frame)] = (weakref.ref(frame), repr((fn.__name__, fingerprint, frozen_args, frozen_kwargs)))
+    return frame
+
+
+def _argument_key(value: Any) -> str:
+    if isinstance(value, pd.DataFrame):
+        known = _query_keys.get(id(value))
+        if known and known[0]() is value:  # the same object, not a later one at a reused address
+            return "query:" + known[1]
+        # A frame made on the page (a filtered copy, say): hash its content.
+        return "frame:" + hashlib.sha1(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes()
+                                       + repr(list(value.columns)).encode()).hexdigest()
+    return repr(value)
+
+
+@st.cache_resource(show_spinner=False, max_entries=500)
+def _cached_figure(builder_name: str, key: str, _args: tuple, _kwargs: dict):
+    from . import charts
+
+    return getattr(charts, builder_name)(*_args, **_kwargs)
+
+
+def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any):
+    """A chart builder's figure, built once per data version and arguments.
+
+    Hashing the frames' content on every rerun was a quarter of the server's time under load,
+    so frames that came from ``query`` are keyed by the query instead. Figures are shared
+    between sessions and must not be changed after they are built.
+    """
+    key = "|".join([current_fingerprint(), *map(_argument_key, args),
+                    *(f"{k}={_argument_key(v)}" for k, v in sorted(kwargs.items()))])
+    return _cached_figure(builder.__name__, hashlib.sha1(key.encode()).hexdigest(), args, kwargs)
 
 
 # -- URL state ----------------------------------------------------------------------------
@@ -275,7 +314,7 @@ def draw_chart(fig, key: str, data: pd.DataFrame | None = None, subtitle: str = 
     table = data if data is not None else export.figure_data(fig)
     title = (fig.layout.meta or {}).get("title", key) if isinstance(fig.layout.meta, dict) else key
     st.session_state.setdefault(PAGE_TABLES, {})[title] = table
-    has_chrome = export.chrome_path() is not None
+    has_chrome = _has_chrome()
     no_chrome = "No Chrome or Chromium found: install one (apt-get install chromium) for PNG/SVG."
     box = st.popover("Export this chart")
     c1 = c2 = c3 = c4 = box
@@ -291,6 +330,17 @@ def draw_chart(fig, key: str, data: pd.DataFrame | None = None, subtitle: str = 
                        help="Vector image" if has_chrome else no_chrome)
     c4.download_button("CSV", data=lambda: export.csv_bytes(table), file_name=f"{key}.csv", mime="text/csv",
                        key=f"csv_{key}", on_click="ignore", help="The data behind this chart")
+
+
+_chrome_memo: list[tuple[float, bool]] = []
+
+
+def _has_chrome() -> bool:
+    """Whether kaleido has a browser, looked up at most once a minute (PATH search on every chart was 4% under load)."""
+    now = time.monotonic()
+    if not _chrome_memo or now - _chrome_memo[0][0] > 60:
+        _chrome_memo[:] = [(now, export.chrome_path() is not None)]
+    return _chrome_memo[0][1]
 
 
 PAGE_TABLES = "_page_tables"

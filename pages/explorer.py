@@ -86,7 +86,8 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
 
         tree = query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None)
         draw_chart(figure(charts.segment_hierarchy_chart, tree, year, f"{title}, {year}", subtitle, market["report_code"]),
-                   "explorer_tree", tree[tree["year"] == year], subtitle)
+                   "explorer_tree", query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None, year=year),
+                   subtitle)
         table = query(queries.segment_share_table, market_id, breakdown_dim, filters, level=None)
         register_table("Share table", table)
         st.markdown(f"**Share table** · estimates · {int(table['first_year'].iloc[0])}→{int(table['last_year'].iloc[0])}")
@@ -107,8 +108,8 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
         regional = query(queries.segment_breakdown, market_id, "region", filters, level=0)
         if not regional.empty and regional["value"].sum() > 0:
             draw_chart(figure(charts.segment_bar_chart, regional, year, f"{market['name_en']} by region, {year}",
-                          subtitle, market["report_code"]), "explorer_regions", regional[regional["year"] == year],
-                   subtitle)
+                          subtitle, market["report_code"]), "explorer_regions",
+                   query(queries.segment_breakdown, market_id, "region", filters, level=0, year=year), subtitle)
 
 
 segments_section(market_id, market, dims, filters, active)
