@@ -1,4 +1,4 @@
-"""Curators' command line: ``python -m marketintel validate [--strict]`` and ``python -m marketintel build``."""
+"""Curators' command line: ``validate [--strict]``, ``build`` and ``i18n update|check`` (``python -m marketintel ...``)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--data", type=Path, default=None)
     b.add_argument("--out", type=Path, default=None, help="database file (default: config.yaml paths.database)")
     b.add_argument("--strict", action="store_true", help="exit 1 on any error or warning")
+    t = sub.add_parser("i18n", help="message catalogues: 'update' re-extracts and merges, 'check' lists gaps")
+    t.add_argument("action", choices=["update", "check"])
     args = parser.parse_args(argv)
 
+    if args.command == "i18n":
+        return _i18n(args.action)
     root = args.data or data_dir()
     if args.command == "validate":
         catalog = validate_data_dir(root)
@@ -37,6 +41,37 @@ def main(argv: list[str] | None = None) -> int:
     if args.strict and catalog.problems:
         return 1
     return 0
+
+
+def _i18n(action: str) -> int:
+    from . import i18n
+
+    root = Path(__file__).resolve().parent.parent
+    if action == "update":
+        count, missing = i18n.update_catalogue(root)
+        print(f"{i18n.catalogue_path('zh')}: {count} messages")
+    else:
+        missing = untranslated(root)
+    for message in missing:
+        print(f"untranslated: {message!r}")
+    print(f"{len(missing)} message(s) without a Chinese translation")
+    return 1 if missing and action == "check" else 0
+
+
+def untranslated(root: Path) -> list[str]:
+    """Messages in the code or config.yaml with no (or only a fuzzy) Chinese translation."""
+    from babel.messages.pofile import read_po
+
+    from . import i18n
+
+    path = i18n.catalogue_path("zh")
+    done: set[str] = set()
+    if path.exists():
+        with path.open("rb") as fh:
+            done = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.string and not m.fuzzy
+                    and (all(m.string) if isinstance(m.string, tuple) else True)}
+    return [m.id if isinstance(m.id, str) else m.id[0] for m in i18n.extract_messages(root)
+            if m.id and (m.id if isinstance(m.id, str) else m.id[0]) not in done]
 
 
 if __name__ == "__main__":

@@ -85,9 +85,11 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
 
         shares_by: dict[tuple[str, str], dict[str, dict[int, float]]] = {}
         rationale: dict[tuple[str, str, str, int], str] = {}
+        rationale_zh: dict[tuple[str, str, str, int], str] = {}
         for r in m.shares:
             shares_by.setdefault((r.source_id, r.dimension), {}).setdefault(r.segment, {})[r.year] = r.share_pct
             rationale[(r.source_id, r.dimension, r.segment, r.year)] = r.rationale
+            rationale_zh[(r.source_id, r.dimension, r.segment, r.year)] = r.rationale_zh or r.rationale
         for d_order, dim in enumerate(m.spec.dimensions):
             src = m.dimension_source(dim)
             dim_shares = shares_by.get((src, dim.key), {})
@@ -116,20 +118,22 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
                             market_id=m.id, source_id=src, dimension=dim.key, segment=node.key, year=year,
                             share_pct=share, is_anchor=is_anchor,
                             rationale=rationale.get((src, dim.key, node.key, year))
-                            or _nearest_rationale(rationale, src, dim.key, node.key, year)))
+                            or _nearest_rationale(rationale, src, dim.key, node.key, year),
+                            rationale_zh=rationale_zh.get((src, dim.key, node.key, year))
+                            or _nearest_rationale(rationale_zh, src, dim.key, node.key, year, "zh")))
 
         cells: dict[tuple, dict[int, float]] = {}
-        cell_rationale: dict[tuple, str] = {}
+        cell_rationale: dict[tuple, tuple[str, str]] = {}
         for c in m.crosstab:
             key = (c.dimension_a, c.segment_a, c.dimension_b, c.segment_b)
             cells.setdefault(key, {})[c.year] = c.share_pct
-            cell_rationale[key] = c.rationale
+            cell_rationale[key] = (c.rationale, c.rationale_zh or c.rationale)
         for key, anchors in cells.items():
             for year, share, is_anchor in linear_shares(anchors, *windows[primary]):
                 t["crosstab_shares"].append(dict(
                     market_id=m.id, source_id=primary, dimension_a=key[0], segment_a=key[1],
                     dimension_b=key[2], segment_b=key[3], year=year, share_pct=share,
-                    is_anchor=is_anchor, rationale=cell_rationale[key]))
+                    is_anchor=is_anchor, rationale=cell_rationale[key][0], rationale_zh=cell_rationale[key][1]))
 
         for i_order, ins in enumerate(m.insights):
             t["insights"].append(dict(
@@ -147,13 +151,17 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
     return {name: pd.DataFrame(rows, columns=_COLUMNS[name]) for name, rows in t.items()}
 
 
-def _nearest_rationale(rationale: dict, src: str, dim: str, seg: str, year: int) -> str:
+_INTERPOLATED = {"en": "Interpolated between the estimates for {first} and {last}. {base}",
+                 "zh": "由{first}年与{last}年的估计值插值得出。{base}"}
+
+
+def _nearest_rationale(rationale: dict, src: str, dim: str, seg: str, year: int, lang: str = "en") -> str:
     years = sorted(y for (s, d, g, y) in rationale if (s, d, g) == (src, dim, seg))
     if not years:
         return ""
     before = [y for y in years if y <= year]
     base = rationale[(src, dim, seg, before[-1] if before else years[0])]
-    return f"Interpolated between the estimates for {years[0]} and {years[-1]}. {base}"
+    return _INTERPOLATED[lang].format(first=years[0], last=years[-1], base=base)
 
 
 _COLUMNS = {
@@ -166,9 +174,10 @@ _COLUMNS = {
     "dimensions": ["market_id", "source_id", "dimension", "label_en", "label_zh", "sort_order", "has_shares"],
     "segments": ["market_id", "source_id", "dimension", "segment", "label_en", "label_zh", "parent", "depth",
                  "sort_order", "concept", "concept_note", "is_leaf", "color"],
-    "segment_shares": ["market_id", "source_id", "dimension", "segment", "year", "share_pct", "is_anchor", "rationale"],
+    "segment_shares": ["market_id", "source_id", "dimension", "segment", "year", "share_pct", "is_anchor", "rationale",
+                       "rationale_zh"],
     "crosstab_shares": ["market_id", "source_id", "dimension_a", "segment_a", "dimension_b", "segment_b", "year",
-                        "share_pct", "is_anchor", "rationale"],
+                        "share_pct", "is_anchor", "rationale", "rationale_zh"],
     "insights": ["market_id", "insight_id", "topic", "title_en", "title_zh", "text_en", "text_zh", "source_id",
                  "sort_order"],
     "insight_regions": ["market_id", "insight_id", "region"],
@@ -190,7 +199,7 @@ _VIEWS = """
 -- Segment values: estimated share x the primary source's market size for that year.
 CREATE VIEW segment_figures AS
 SELECT s.market_id, s.source_id, s.dimension, s.segment, s.year, s.share_pct,
-       s.share_pct / 100.0 * ms.value AS value, 'estimate' AS provenance, s.is_anchor, s.rationale
+       s.share_pct / 100.0 * ms.value AS value, 'estimate' AS provenance, s.is_anchor, s.rationale, s.rationale_zh
 FROM segment_shares s
 JOIN market_series ms USING (market_id, source_id, year);
 

@@ -31,6 +31,8 @@ from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Inches, Pt
 
+from . import i18n
+from .i18n import N_
 from .settings import ROOT, load_settings
 
 
@@ -102,9 +104,56 @@ def _flatten(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
+#: Column headers for Chinese exports (English exports keep the column names, which are the
+#: data dictionary's). Money columns are in USD bn in the data and scaled to the language's unit.
+COLUMN_LABELS: dict[str, str] = {
+    "market_id": N_("Market id"), "market": N_("Market"), "name_en": N_("Market (English)"),
+    "name_zh": N_("Market (Chinese)"), "source_id": N_("Source id"), "source_title": N_("Source"),
+    "source_title_zh": N_("Source (Chinese)"), "title_en": N_("Title (English)"), "title_zh": N_("Title (Chinese)"),
+    "text_en": N_("Text (English)"), "text_zh": N_("Text (Chinese)"), "label_en": N_("Label (English)"),
+    "label_zh": N_("Label (Chinese)"), "display_label": N_("Segment"), "display_label_zh": N_("Segment (Chinese)"),
+    "report_code": N_("Report code"), "year": N_("Year"), "value": N_("Value ({unit})"),
+    "market_value": N_("Market size ({unit})"), "first_value": N_("First-year size ({unit})"),
+    "last_value": N_("Last-year size ({unit})"), "abs_growth": N_("Absolute growth ({unit})"),
+    "value_first": N_("First-year value ({unit})"), "value_last": N_("Last-year value ({unit})"),
+    "low": N_("Lowest ({unit})"), "high": N_("Highest ({unit})"), "provenance": N_("Provenance"),
+    "share_pct": N_("Share (%)"), "filtered_share_pct": N_("Share of market after filters (%)"),
+    "share_first": N_("First-year share (%)"), "share_last": N_("Last-year share (%)"),
+    "cagr_pct": N_("CAGR (%)"), "implied_cagr_pct": N_("Implied CAGR (%)"), "cagr_start": N_("CAGR from"),
+    "cagr_end": N_("CAGR to"), "cagr_basis": N_("CAGR period basis"), "first_year": N_("First year"),
+    "last_year": N_("Last year"), "growth_multiple": N_("Growth multiple"), "index_value": N_("Index"),
+    "segment": N_("Segment id"), "dimension": N_("Dimension id"), "dimension_label": N_("Dimension"),
+    "dimension_label_zh": N_("Dimension (Chinese)"), "segments": N_("Segments"), "segments_zh": N_("Segments (Chinese)"),
+    "concept": N_("Concept id"), "concept_label": N_("Concept"), "concept_label_zh": N_("Concept (Chinese)"),
+    "rationale": N_("Rationale (English)"), "rationale_zh": N_("Rationale (Chinese)"), "basis": N_("Combination basis"),
+    "kind": N_("Kind"), "document": N_("Document"), "date": N_("Date"), "is_primary": N_("Primary source"),
+    "coverage": N_("Coverage"), "n_figures": N_("Figures stated"), "topic": N_("Topic"), "relevance": N_("Relevance"),
+    "regions": N_("Regions"), "region_labels": N_("Regions (English)"), "region_labels_zh": N_("Regions (Chinese)"),
+    "severity": N_("Severity"), "file": N_("File"), "location": N_("Where"), "message": N_("Problem"),
+    "color": N_("Colour"), "role": N_("Role"), "note": N_("Note"), "parent": N_("Parent segment id"),
+    "depth": N_("Depth"), "n_sources": N_("Sources"), "spread_pct": N_("Spread (%)"), "outlier": N_("Outlier source"),
+    "claim": N_("Claim"), "insight_id": N_("Insight id"), "sort_order": N_("Sort order"),
+}
+MONEY_COLUMNS = frozenset({"value", "market_value", "first_value", "last_value", "abs_growth", "value_first",
+                           "value_last", "low", "high"})
+
+
+def localise_table(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """A table for a reader of ``lang``: Chinese gets translated headers and money in 亿美元."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return df
+    _ = i18n.text(lang)
+    out = df.copy()
+    for col in out.columns:
+        if col in MONEY_COLUMNS and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col] * _.money_factor
+    return out.rename(columns={c: _(COLUMN_LABELS[c], unit=_.money_unit) for c in out.columns
+                               if isinstance(c, str) and c in COLUMN_LABELS})
+
+
+def csv_bytes(df: pd.DataFrame, lang: str = "en") -> bytes:
     """A table as UTF-8 CSV (with BOM, so Excel reads the encoding), formula-safe."""
-    return neutralise_formulas(_flatten(df)).to_csv(index=False).encode("utf-8-sig")
+    return neutralise_formulas(_flatten(localise_table(df, lang))).to_csv(index=False).encode("utf-8-sig")
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -117,15 +166,21 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def workbook_bytes(tables: dict[str, pd.DataFrame], sources: pd.DataFrame | None = None) -> bytes:
-    """One Excel workbook: a sheet per table (numbers stay numbers) plus a Sources sheet."""
+def workbook_bytes(tables: dict[str, pd.DataFrame], sources: pd.DataFrame | None = None, lang: str = "en") -> bytes:
+    """One Excel workbook: a sheet per table (numbers stay numbers) plus a Sources sheet.
+
+    Sheet names are the (already translated) table titles; headers and units follow ``lang``.
+    """
     buf = io.BytesIO()
     used: set[str] = set()
+    _ = i18n.text(lang)
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name, df in tables.items():
-            neutralise_formulas(_flatten(df)).to_excel(xl, sheet_name=_sheet_name(name, used), index=False)
+            neutralise_formulas(_flatten(localise_table(df, lang))).to_excel(
+                xl, sheet_name=_sheet_name(name, used), index=False)
         if sources is not None:
-            neutralise_formulas(_flatten(sources)).to_excel(xl, sheet_name=_sheet_name("Sources", used), index=False)
+            neutralise_formulas(_flatten(localise_table(sources, lang))).to_excel(
+                xl, sheet_name=_sheet_name(_("Sources"), used), index=False)
     return buf.getvalue()
 
 
@@ -184,7 +239,8 @@ def figure_panels(fig: go.Figure) -> list[Panel] | None:
     data, layout = spec["data"], spec["layout"]
     if not data or any(t.get("type") not in ("scatter", "bar") for t in data):
         return None
-    estimate_suffix = load_settings()["provenance"]["estimate_suffix"]
+    raw_suffix = load_settings()["provenance"]["estimate_suffix"]
+    suffixes = tuple({i18n.text(lang)(raw_suffix).strip() for lang in i18n.LANGUAGES})
     groups: dict[str, list[dict]] = {}
     for t in data:
         groups.setdefault(t.get("xaxis", "x"), []).append(t)
@@ -228,7 +284,7 @@ def figure_panels(fig: go.Figure) -> list[Panel] | None:
             marker_color = (t.get("marker") or {}).get("color")
             color = (t.get("line") or {}).get("color") or (marker_color if isinstance(marker_color, str) else None)
             series = Series(name, [None if lookup.get(c) is None else float(lookup[c]) for c in categories], color,
-                            estimate=name.endswith(estimate_suffix) or (t.get("meta") or {}).get("provenance") == "estimate",
+                            estimate=name.strip().endswith(suffixes) or (t.get("meta") or {}).get("provenance") == "estimate",
                             dash=(t.get("line") or {}).get("dash"))
             if isinstance(marker_color, list):  # a colour per bar (e.g. one per region)
                 series.color = None
@@ -296,6 +352,22 @@ def _tint(color: RGBColor, amount: float = 0.45) -> RGBColor:
     return RGBColor(*(int(c + (255 - c) * amount) for c in (r, g, b)))
 
 
+def _east_asian_font(rpr) -> None:
+    """Name the configured CJK font for East Asian text (PowerPoint picks it for Chinese runs)."""
+    name = load_settings()["export"].get("pptx_font_east_asian")
+    if not name or rpr is None:
+        return
+    ea = rpr.find(qn("a:ea"))
+    if ea is None:
+        ea = OxmlElement("a:ea")
+        latin = rpr.find(qn("a:latin"))
+        if latin is not None:
+            latin.addnext(ea)
+        else:
+            rpr.append(ea)
+    ea.set("typeface", name)
+
+
 def _textbox(slide, left, top, width, height, text: str, size: int, bold: bool = False, color: str = "#1F2937"):
     font_name = load_settings()["export"]["pptx_font"]
     box = slide.shapes.add_textbox(left, top, width, height)
@@ -305,6 +377,8 @@ def _textbox(slide, left, top, width, height, text: str, size: int, bold: bool =
     for p in tf.paragraphs:
         p.font.size, p.font.bold, p.font.name = Pt(size), bold, font_name
         p.font.color.rgb = _rgb(color)
+        for run in p.runs:
+            _east_asian_font(run._r.get_or_add_rPr())
     return box
 
 
@@ -330,6 +404,7 @@ def _add_native_chart(slide, panel: Panel, left, top, width, height) -> None:
             data.add_series(s.name, s.values)
     chart = slide.shapes.add_chart(_KINDS[panel.kind], left, top, width, height, data).chart
     chart.font.name, chart.font.size = font_name, Pt(12)
+    _east_asian_font(chart.font._rPr)
     chart.has_title = bool(panel.title)
     if panel.title:
         chart.chart_title.text_frame.text = panel.title
@@ -400,14 +475,23 @@ def _add_table(slide, panel_df: pd.DataFrame, left, top, width, height) -> None:
             table.cell(i, j).text = f"{v:,.2f}" if isinstance(v, float) else str(v)
 
 
-def _treemap_table(fig: go.Figure) -> pd.DataFrame:
+def _treemap_table(fig: go.Figure, lang: str = "en") -> pd.DataFrame:
+    _ = i18n.text(lang)
     t = fig.data[0]
-    return pd.DataFrame({"Segment": list(t.labels), "USD bn (est.)": [float(v) for v in t.values]})
+    return pd.DataFrame({_("Segment"): [_text(v) for v in t.labels],
+                         _("{unit} (est.)", unit=_.money_unit): [float(v) for v in t.values]})
 
 
-def build_deck(slides: list[DeckSlide], title: str | None = None, subtitle: str | None = None) -> bytes:
-    """A 16:9 .pptx: a title slide, then one slide per chart with native, editable charts."""
+def build_deck(slides: list[DeckSlide], title: str | None = None, subtitle: str | None = None,
+               lang: str = "en") -> bytes:
+    """A 16:9 .pptx: a title slide, then one slide per chart with native, editable charts.
+
+    The cover follows ``lang``; each chart slide carries the language its chart was drawn in.
+    """
     cfg = load_settings()
+    _ = i18n.text(lang)
+    today = dt.date.today()
+    date_text = (f"{today.year}年{today.month}月{today.day}日" if _.lang == "zh" else f"{today:%d %B %Y}")
     template = cfg["export"].get("pptx_template")
     prs = Presentation(str(ROOT / template)) if template else Presentation()
     if not template:
@@ -417,12 +501,12 @@ def build_deck(slides: list[DeckSlide], title: str | None = None, subtitle: str 
 
     cover = prs.slides.add_slide(blank)
     _textbox(cover, Inches(0.8), Inches(2.4), width - Inches(1.6), Inches(1.2),
-             title or cfg["export"]["deck_title"], 40, bold=True)
+             title or _.dynamic(cfg["export"]["deck_title"]), 40, bold=True)
     _textbox(cover, Inches(0.8), Inches(3.6), width - Inches(1.6), Inches(1.0),
-             subtitle or f"Market intelligence · {dt.date.today():%d %B %Y}", 20, color="#4B5563")
+             subtitle or _("Market intelligence · {date}", date=date_text), 20, color="#4B5563")
     _textbox(cover, Inches(0.8), Inches(6.4), width - Inches(1.6), Inches(0.6),
-             "Reported = stated in a source · Derived = computed from reported figures · "
-             "Estimate = our assumption (segment splits). Each slide names its source.", 12, color="#6B7280")
+             _("Reported = stated in a source · Derived = computed from reported figures · "
+               "Estimate = our assumption (segment splits). Each slide names its source."), 12, color="#6B7280")
 
     for item in slides:
         slide = prs.slides.add_slide(blank)
@@ -445,7 +529,9 @@ def build_deck(slides: list[DeckSlide], title: str | None = None, subtitle: str 
             png = figure_image(picture, "png")
             slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), top, width=width - Inches(1.0), height=height)
         except ExportUnavailable:
-            _add_table(slide, _treemap_table(fig), Inches(0.5), top, width - Inches(1.0), height)
+            meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+            _add_table(slide, _treemap_table(fig, meta.get("lang", lang)), Inches(0.5), top, width - Inches(1.0),
+                       height)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()

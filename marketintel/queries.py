@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from . import i18n
 from .settings import load_settings
 
 Filters = Mapping[str, Sequence[str]]
@@ -33,7 +34,7 @@ def market_list(con) -> pd.DataFrame:
     """One row per market with its primary source, stated CAGR and the source's window."""
     return _df(con, """
         SELECT m.market_id, m.name_en, m.name_zh, m.color, m.currency, m.unit, m.primary_source_id,
-               s.report_code, s.title_en AS source_title, s.cagr_pct, s.cagr_start, s.cagr_end,
+               s.report_code, s.title_en AS source_title, s.title_zh AS source_title_zh, s.cagr_pct, s.cagr_start, s.cagr_end,
                s.first_year, s.last_year
         FROM markets m JOIN sources s ON s.market_id = m.market_id AND s.source_id = m.primary_source_id
         ORDER BY m.sort_order""")
@@ -51,7 +52,7 @@ def largest_markets(con, n: int) -> list[str]:
 def headline_figures(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Each market's reported figures from its primary source (whatever years it states)."""
     return _df(con, """
-        SELECT m.market_id, m.name_en, m.color, f.source_id, s.report_code, f.year, f.value, f.role,
+        SELECT m.market_id, m.name_en, m.name_zh, m.color, f.source_id, s.report_code, f.year, f.value, f.role,
                'reported' AS provenance
         FROM source_figures f
         JOIN markets m ON m.market_id = f.market_id AND m.primary_source_id = f.source_id
@@ -60,16 +61,21 @@ def headline_figures(con, market_ids: Sequence[str] | None = None) -> pd.DataFra
         ORDER BY m.sort_order, f.year""", [_opt(market_ids), _opt(market_ids)])
 
 
-def headline_table(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per market: each reported year's size as a column, then the stated CAGR and report."""
+def headline_table(con, market_ids: Sequence[str] | None = None, lang: str = "en") -> pd.DataFrame:
+    """One row per market: each reported year's size as a column, then the stated CAGR and report.
+
+    A display table: names, headers and money units follow ``lang`` (亿美元 in Chinese).
+    """
     heads = headline_figures(con, market_ids)
     if heads.empty:
         return pd.DataFrame()
-    table = heads.pivot_table(index="name_en", columns="year", values="value", sort=False)
-    table.columns = [f"{c} (USD bn, reported)" for c in table.columns]
-    info = market_list(con).set_index("name_en")[["cagr_pct", "cagr_start", "cagr_end", "report_code"]]
+    _ = i18n.text(lang)
+    name = _.col("name")
+    table = heads.pivot_table(index=name, columns="year", values="value", sort=False) * _.money_factor
+    table.columns = [_("{year} ({unit}, reported)", year=c, unit=_.money_unit) for c in table.columns]
+    info = market_list(con).set_index(name)[["cagr_pct", "cagr_start", "cagr_end", "report_code"]]
     table = table.join(info)
-    table.index.name = "Market"
+    table.index.name = _("Market")
     return table
 
 
@@ -77,7 +83,8 @@ def market_series(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Yearly primary-source series per market: reported anchors and derived years between,
     with ``index_value`` (first year = 100) for comparing markets of very different size."""
     df = _df(con, """
-        SELECT ps.market_id, m.name_en, m.color, ps.source_id, s.report_code, ps.year, ps.value, ps.provenance
+        SELECT ps.market_id, m.name_en, m.name_zh, m.color, ps.source_id, s.report_code, ps.year, ps.value,
+               ps.provenance
         FROM primary_series ps JOIN markets m USING (market_id)
         JOIN sources s ON s.market_id = ps.market_id AND s.source_id = ps.source_id
         WHERE ? IS NULL OR list_contains(?, ps.market_id)
@@ -96,7 +103,7 @@ def growth_summary(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame
         years = int(last["year"] - first["year"])
         m = markets.loc[mid]
         rows.append(dict(
-            market_id=mid, name_en=m["name_en"], color=m["color"], report_code=m["report_code"],
+            market_id=mid, name_en=m["name_en"], name_zh=m["name_zh"], color=m["color"], report_code=m["report_code"],
             first_year=int(first["year"]), last_year=int(last["year"]), first_value=first["value"],
             last_value=last["value"], abs_growth=last["value"] - first["value"],
             growth_multiple=last["value"] / first["value"],
@@ -167,7 +174,8 @@ def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | No
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
     base = _df(con, """
         SELECT sf.market_id, sf.dimension, sf.segment, g.label_en, g.label_zh, g.parent, g.depth, g.color,
-               g.sort_order, g.is_leaf, sf.year, sf.share_pct, ms.value AS market_value, sf.rationale
+               g.sort_order, g.is_leaf, sf.year, sf.share_pct, ms.value AS market_value, sf.rationale,
+               sf.rationale_zh
         FROM segment_figures sf
         JOIN markets m ON m.market_id = sf.market_id AND m.primary_source_id = sf.source_id
         JOIN segments g ON g.market_id = sf.market_id AND g.source_id = sf.source_id
@@ -250,15 +258,18 @@ def segment_share_table(con, market_id: str, dimension: str, filters: Filters | 
     """Per segment: share and value in the first and last year, and the segment CAGR between."""
     df = segment_breakdown(con, market_id, dimension, filters, level)
     if df.empty:
-        return pd.DataFrame(columns=["segment", "label_en", "display_label", "first_year", "last_year", "share_first", "share_last",
-                                     "value_first", "value_last", "cagr_pct", "provenance", "basis", "rationale"])
+        return pd.DataFrame(columns=["segment", "label_en", "label_zh", "display_label", "display_label_zh", "first_year",
+                                     "last_year", "share_first", "share_last", "value_first", "value_last", "cagr_pct",
+                                     "provenance", "basis", "rationale", "rationale_zh"])
     first_year, last_year = int(df["year"].min()), int(df["year"].max())
     a = df[df["year"] == first_year].set_index("segment")
     b = df[df["year"] == last_year].set_index("segment")
     years = last_year - first_year
     table = pd.DataFrame({
-        "segment": a.index, "label_en": a["label_en"].to_numpy(),
-        "display_label": ["\u2003" * int(d) + lbl for d, lbl in zip(a["depth"], a["label_en"])], "parent": a["parent"].to_numpy(),
+        "segment": a.index, "label_en": a["label_en"].to_numpy(), "label_zh": a["label_zh"].to_numpy(),
+        "display_label": ["\u2003" * int(d) + lbl for d, lbl in zip(a["depth"], a["label_en"])],
+        "display_label_zh": ["\u2003" * int(d) + lbl for d, lbl in zip(a["depth"], a["label_zh"])],
+        "parent": a["parent"].to_numpy(),
         "color": a["color"].to_numpy(), "first_year": first_year, "last_year": last_year,
         "share_first": a["filtered_share_pct"].to_numpy(), "share_last": b.loc[a.index, "filtered_share_pct"].to_numpy(),
         "value_first": a["value"].to_numpy(), "value_last": b.loc[a.index, "value"].to_numpy(),
@@ -268,6 +279,7 @@ def segment_share_table(con, market_id: str, dimension: str, filters: Filters | 
     table["provenance"] = "estimate"
     table["basis"] = df["basis"].iloc[0]
     table["rationale"] = b.loc[a.index, "rationale"].to_numpy()
+    table["rationale_zh"] = b.loc[a.index, "rationale_zh"].to_numpy()
     return table
 
 
@@ -292,8 +304,9 @@ def concept_comparison(con, market_ids: Sequence[str], concepts: Sequence[str] |
     segment whose ancestor is also mapped to it, so nothing counts twice).
     """
     df = _df(con, """
-        SELECT g.market_id, m.name_en, m.color, g.concept, c.label_en AS concept_label, c.kind,
-               g.dimension, g.segment, g.label_en AS segment_label, g.parent, g.concept_note,
+        SELECT g.market_id, m.name_en, m.name_zh, m.color, g.concept, c.label_en AS concept_label,
+               c.label_zh AS concept_label_zh, c.kind, g.dimension, g.segment, g.label_en AS segment_label,
+               g.label_zh AS segment_label_zh, g.parent, g.concept_note,
                sf.year, sf.share_pct, sf.value
         FROM segments g
         JOIN markets m ON m.market_id = g.market_id AND m.primary_source_id = g.source_id
@@ -307,10 +320,11 @@ def concept_comparison(con, market_ids: Sequence[str], concepts: Sequence[str] |
     mapped = set(zip(df["market_id"], df["dimension"], df["segment"], df["concept"]))
     df = df[[not (isinstance(p, str) and (m, d, p, c) in mapped)
              for m, d, p, c in zip(df["market_id"], df["dimension"], df["parent"], df["concept"])]]
-    grouped = df.groupby(["market_id", "name_en", "color", "concept", "concept_label", "kind", "year"],
-                         sort=False, as_index=False).agg(
+    grouped = df.groupby(["market_id", "name_en", "name_zh", "color", "concept", "concept_label", "concept_label_zh",
+                          "kind", "year"], sort=False, as_index=False).agg(
         share_pct=("share_pct", "sum"), value=("value", "sum"),
         segments=("segment_label", lambda s: ", ".join(dict.fromkeys(s))),
+        segments_zh=("segment_label_zh", lambda s: "、".join(dict.fromkeys(s))),
         note=("concept_note", lambda s: "; ".join(dict.fromkeys(x for x in s if isinstance(x, str)))))
     return grouped.assign(provenance="estimate")
 
@@ -327,7 +341,8 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
     df = _df(con, """
         SELECT i.insight_id, i.topic, i.title_en, i.title_zh, i.text_en, i.text_zh, i.source_id,
-               s.report_code, s.title_en AS source_title, s.date AS source_date, i.sort_order,
+               s.report_code, s.title_en AS source_title, s.title_zh AS source_title_zh, s.date AS source_date,
+               i.sort_order,
                coalesce((SELECT list(region ORDER BY region) FROM insight_regions r
                          WHERE r.market_id = i.market_id AND r.insight_id = i.insight_id), []) AS regions,
                coalesce((SELECT list(dimension || '/' || segment) FROM insight_segments g
@@ -336,12 +351,15 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
         WHERE i.market_id = ? AND (? IS NULL OR list_contains(?, i.topic))
         ORDER BY i.sort_order""", [market_id, _opt(topics), _opt(topics)])
     labels = _df(con, """
-        SELECT g.segment, g.label_en FROM segments g JOIN markets m
+        SELECT g.segment, g.label_en, g.label_zh FROM segments g JOIN markets m
           ON m.market_id = g.market_id AND m.primary_source_id = g.source_id
         WHERE g.market_id = ? AND g.dimension = 'region'""", [market_id])
     names = dict(zip(labels["segment"], labels["label_en"]))
+    names_zh = dict(zip(labels["segment"], labels["label_zh"]))
     df = df.assign(region_labels=[", ".join(names.get(r, r) for r in regions) or "All regions"
-                                  for regions in df["regions"]])
+                                  for regions in df["regions"]],
+                   region_labels_zh=["、".join(names_zh.get(r, r) for r in regions) or "所有地区"
+                                     for regions in df["regions"]])
     if df.empty or not filters:
         return df.assign(relevance=0)
 
@@ -392,7 +410,8 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
 def sources(con, market_id: str | None = None) -> pd.DataFrame:
     """Source records: document, report code, date, primary or not, window and stated CAGR."""
     return _df(con, """
-        SELECT s.market_id, m.name_en AS market, s.source_id, s.is_primary, s.kind, s.title_en, s.report_code,
+        SELECT s.market_id, m.name_en AS market, m.name_zh AS market_zh, s.source_id, s.is_primary, s.kind,
+               s.title_en, s.title_zh, s.report_code,
                s.document, s.date, s.coverage, s.cagr_pct, s.cagr_start, s.cagr_end, s.cagr_basis,
                s.first_year, s.last_year, s.n_figures
         FROM sources s JOIN markets m USING (market_id)
@@ -403,7 +422,8 @@ def sources(con, market_id: str | None = None) -> pd.DataFrame:
 def source_series(con, market_id: str) -> pd.DataFrame:
     """Every source's reported points and derived curve for one market, on one timeline."""
     return _df(con, """
-        SELECT ms.market_id, ms.source_id, s.title_en, s.report_code, s.is_primary, ms.year, ms.value, ms.provenance
+        SELECT ms.market_id, ms.source_id, s.title_en, s.title_zh, s.report_code, s.is_primary, ms.year, ms.value,
+               ms.provenance
         FROM market_series ms JOIN sources s USING (market_id, source_id)
         WHERE ms.market_id = ? ORDER BY NOT s.is_primary, ms.source_id, ms.year""", [market_id])
 
@@ -442,8 +462,9 @@ def source_spread(con, market_id: str) -> pd.DataFrame:
 def source_taxonomies(con, market_id: str) -> pd.DataFrame:
     """Each source's dimensions and top-level segments for a market, to show where they differ."""
     return _df(con, """
-        SELECT g.source_id, s.title_en, s.is_primary, g.dimension, d.label_en AS dimension_label,
-               string_agg(g.label_en, '; ' ORDER BY g.sort_order) AS segments
+        SELECT g.source_id, s.title_en, s.title_zh, s.is_primary, g.dimension, d.label_en AS dimension_label,
+               d.label_zh AS dimension_label_zh, string_agg(g.label_en, '; ' ORDER BY g.sort_order) AS segments,
+               string_agg(g.label_zh, '；' ORDER BY g.sort_order) AS segments_zh
         FROM segments g JOIN sources s USING (market_id, source_id)
         JOIN dimensions d ON d.market_id = g.market_id AND d.source_id = g.source_id AND d.dimension = g.dimension
         WHERE g.market_id = ? AND g.depth = 0
@@ -453,7 +474,7 @@ def source_taxonomies(con, market_id: str) -> pd.DataFrame:
 def claims(con, market_id: str) -> pd.DataFrame:
     """Statements a source makes without a number (largest segment, fastest-growing region...)."""
     return _df(con, """
-        SELECT c.source_id, s.title_en AS source_title, c.dimension, c.segment, c.claim, c.text_en, c.text_zh
+        SELECT c.source_id, s.title_en AS source_title, s.title_zh AS source_title_zh, c.dimension, c.segment, c.claim, c.text_en, c.text_zh
         FROM claims c JOIN sources s USING (market_id, source_id)
         WHERE c.market_id = ?""", [market_id])
 

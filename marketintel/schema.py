@@ -124,8 +124,11 @@ class ShareRow(Strict):
     year: int
     share_pct: float = Field(ge=0, le=100)
     rationale: Annotated[str, StringConstraints(min_length=3, max_length=500, strip_whitespace=True)]
+    #: The same rationale in Chinese (the Chinese view falls back to English where it is missing).
+    rationale_zh: Annotated[str, StringConstraints(min_length=2, max_length=500, strip_whitespace=True)] | None = None
 
     _fin = field_validator("share_pct", mode="before")(_finite)
+    _zh = field_validator("rationale_zh", mode="before")(lambda v: v if isinstance(v, str) and v.strip() else None)
 
 
 class CrosstabRow(Strict):
@@ -138,8 +141,11 @@ class CrosstabRow(Strict):
     year: int
     share_pct: float = Field(ge=0, le=100)
     rationale: Annotated[str, StringConstraints(min_length=3, max_length=500, strip_whitespace=True)]
+    #: The same rationale in Chinese (the Chinese view falls back to English where it is missing).
+    rationale_zh: Annotated[str, StringConstraints(min_length=2, max_length=500, strip_whitespace=True)] | None = None
 
     _fin = field_validator("share_pct", mode="before")(_finite)
+    _zh = field_validator("rationale_zh", mode="before")(lambda v: v if isinstance(v, str) and v.strip() else None)
 
 
 class Insight(Strict):

@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from . import db, export, queries
+from . import db, export, i18n, queries
+from .i18n import N_
 from .settings import data_dir, load_settings
 
 MAX_PARAM_CHARS = 200   # longer URL values are ignored, not parsed
@@ -164,7 +165,8 @@ def url_values(key: str) -> tuple[list[str], list[str]]:
     values: list[str] = []
     for item in raw:
         if len(item) > MAX_PARAM_CHARS:
-            messages.append(f"Ignored a {len(item):,}-character value for '{key}' in the link.")
+            messages.append(current_text()("Ignored a {n:,}-character value for '{key}' in the link.", n=len(item),
+                                           key=key))
             continue
         values.extend(v.strip() for v in item.split(",") if v.strip())
     return list(dict.fromkeys(values)), messages
@@ -199,7 +201,8 @@ def choose_one(key: str, label: str, options: Sequence[str], labels: dict[str, s
     values, messages = url_values(key)
     chosen = values[-1] if values else default
     if chosen not in options:
-        messages.append(f"'{_clip(chosen)}' is not a valid {label.lower()}; showing {labels.get(default, default)}.")
+        messages.append(current_text()("'{value}' is not a valid {what}; showing {default}.", value=_clip(chosen),
+                                       what=label.lower(), default=labels.get(default, default)))
         chosen = default
     wkey = f"w_{key}"
     if st.session_state.get(wkey) not in options or st.session_state.get(wkey) != chosen:
@@ -228,15 +231,18 @@ def choose_many(key: str, label: str, options: Sequence[str], labels: dict[str, 
     if not values and key not in st.query_params:
         values = list(default)
     unknown = [v for v in values if v not in options]
+    _ = current_text()
     if unknown:
-        messages.append(f"Ignored unknown {label.lower()} {', '.join(repr(_clip(u)) for u in unknown[:5])}"
-                        + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "") + ".")
+        listed = ", ".join(repr(_clip(u)) for u in unknown[:5])
+        messages.append(_("Ignored unknown {what} {values}.", what=label.lower(), values=listed) if len(unknown) <= 5
+                        else _("Ignored unknown {what} {values} and {more} more.", what=label.lower(), values=listed,
+                               more=len(unknown) - 5))
     chosen = [v for v in values if v in options]
     if values and not chosen and default:
-        messages.append("Showing the default selection instead.")
+        messages.append(_("Showing the default selection instead."))
         chosen = [v for v in default if v in options]
     if max_selections and len(chosen) > max_selections:
-        messages.append(f"Kept the first {max_selections} {label.lower()}.")
+        messages.append(_("Kept the first {n} {what}.", n=max_selections, what=label.lower()))
         chosen = chosen[:max_selections]
     wkey = f"w_{key}"
     if st.session_state.get(wkey) != chosen:
@@ -246,7 +252,8 @@ def choose_many(key: str, label: str, options: Sequence[str], labels: dict[str, 
         set_url_values(key, st.session_state[wkey])
 
     where.multiselect(label, list(options), format_func=lambda v: labels.get(v, v), key=wkey,
-                      on_change=_changed, help=help, max_selections=max_selections)
+                      on_change=_changed, help=help, max_selections=max_selections,
+                      placeholder=_("All (choose to narrow)"))
     set_url_values(key, st.session_state[wkey])
     return list(st.session_state[wkey]), messages
 
@@ -269,26 +276,51 @@ def plain(text: Any) -> str:
 def show_messages(messages: Sequence[str]) -> None:
     """URL problems as one warning; the page goes on with the nearest valid view."""
     if messages:
-        st.warning("This link had parameters we could not use:\n\n" + "\n".join(f"- {plain(m)}" for m in messages))
+        st.warning(current_text()("This link had parameters we could not use:") + "\n\n"
+                   + "\n".join(f"- {plain(m)}" for m in messages))
 
 
 # -- page frame ---------------------------------------------------------------------------
 
 #: The pages, in menu order. Streamlit runs ``pages/*.py`` itself (a ``pages`` folder beside the entry
 #: script switches it to file-based pages), so every page calls ``page_setup`` for the shared frame.
-NAVIGATION = (("app.py", "Overview"), ("pages/explorer.py", "Market explorer"),
-              ("pages/compare.py", "Compare"), ("pages/data.py", "Data & sources"))
+NAVIGATION = (("app.py", N_("Overview")), ("pages/explorer.py", N_("Market explorer")),
+              ("pages/compare.py", N_("Compare")), ("pages/data.py", N_("Data & sources")))
+LANG_KEY = "_lang"
 
 
-def page_setup() -> None:
-    """Page config, the menu and the slide deck in the sidebar; call first on every page."""
-    st.set_page_config(page_title=load_settings()["app"]["title"], layout="wide")
+def current_language() -> str:
+    """The language this session shows (set by ``page_setup`` from the ``lang`` URL parameter)."""
+    return i18n.normalise_language(st.session_state.get(LANG_KEY))
+
+
+def current_text() -> i18n.Text:
+    """Translations and number formats for the session's language."""
+    return i18n.text(current_language())
+
+
+def page_setup() -> i18n.Text:
+    """Page config, language, the menu and the slide deck in the sidebar; call first on every page.
+
+    Returns the page's :class:`~marketintel.i18n.Text`: ``_ = page_setup()`` then ``_("...")``.
+    """
+    restore_url(["lang"])
+    values, _messages = url_values("lang")
+    st.session_state[LANG_KEY] = i18n.normalise_language(values[-1] if values else None)
+    _ = current_text()
+    st.set_page_config(page_title=_.dynamic(load_settings()["app"]["title"]), layout="wide")
     with st.sidebar:
+        lang, messages = choose_one("lang", "Language · 语言", list(i18n.LANGUAGES), i18n.LANGUAGES,
+                                    i18n.DEFAULT_LANGUAGE, widget="segmented")
+        st.session_state[LANG_KEY] = lang
+        _ = current_text()
         for path, label in NAVIGATION:
-            st.page_link(path, label=label)
+            st.page_link(path, label=_(label))
         st.divider()
+    show_messages(messages)
     deck_sidebar()
     start_page()
+    return _
 
 
 # -- drawing helpers ----------------------------------------------------------------------
@@ -315,21 +347,23 @@ def draw_chart(fig, key: str, data: pd.DataFrame | None = None, subtitle: str = 
     title = (fig.layout.meta or {}).get("title", key) if isinstance(fig.layout.meta, dict) else key
     st.session_state.setdefault(PAGE_TABLES, {})[title] = table
     has_chrome = _has_chrome()
-    no_chrome = "No Chrome or Chromium found: install one (apt-get install chromium) for PNG/SVG."
-    box = st.popover("Export this chart")
+    _ = current_text()
+    no_chrome = _("No Chrome or Chromium found: install one (apt-get install chromium) for PNG/SVG.")
+    box = st.popover(_("Export this chart"))
     c1 = c2 = c3 = c4 = box
-    if c1.button("Add to deck", key=f"deck_{key}",
-                 help="Adds this chart, with the filters in force, to the slide deck in the sidebar."):
+    if c1.button(_("Add to deck"), key=f"deck_{key}",
+                 help=_("Adds this chart, with the filters in force, to the slide deck in the sidebar.")):
         _add_to_deck(fig, key, subtitle)
         st.rerun(scope="app")  # the deck lives in the sidebar, outside any fragment this chart is in
     c2.download_button("PNG", data=lambda: export.figure_image(fig, "png"), file_name=f"{key}.png",
                        mime="image/png", key=f"png_{key}", on_click="ignore", disabled=not has_chrome,
-                       help="16:9 at slide size, high resolution" if has_chrome else no_chrome)
+                       help=_("16:9 at slide size, high resolution") if has_chrome else no_chrome)
     c3.download_button("SVG", data=lambda: export.figure_image(fig, "svg"), file_name=f"{key}.svg",
                        mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", disabled=not has_chrome,
-                       help="Vector image" if has_chrome else no_chrome)
-    c4.download_button("CSV", data=lambda: export.csv_bytes(table), file_name=f"{key}.csv", mime="text/csv",
-                       key=f"csv_{key}", on_click="ignore", help="The data behind this chart")
+                       help=_("Vector image") if has_chrome else no_chrome)
+    lang = _.lang
+    c4.download_button("CSV", data=lambda: export.csv_bytes(table, lang), file_name=f"{key}.csv", mime="text/csv",
+                       key=f"csv_{key}", on_click="ignore", help=_("The data behind this chart"))
 
 
 _chrome_memo: list[tuple[float, bool]] = []
@@ -358,8 +392,10 @@ def page_workbook(name: str) -> None:
     if not tables:
         return
     sources = query(queries.sources)
-    st.download_button(f"Download this page's data (Excel, {len(tables)} sheets + sources)",
-                       data=lambda: export.workbook_bytes(dict(tables), sources), file_name=f"{name}.xlsx",
+    _ = current_text()
+    lang = _.lang
+    st.download_button(_("Download this page's data (Excel, {n} sheets + sources)", n=len(tables)),
+                       data=lambda: export.workbook_bytes(dict(tables), sources, lang), file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"xlsx_{name}", on_click="ignore")
 
@@ -372,7 +408,7 @@ def register_table(title: str, df: pd.DataFrame) -> None:
 def _add_to_deck(fig, key: str, subtitle: str) -> None:
     slide = export.DeckSlide.from_figure(fig, subtitle)
     st.session_state.setdefault(DECK, []).append({"key": key, **slide.__dict__})
-    st.toast(f"Added to the deck: {slide.title}")
+    st.toast(current_text()("Added to the deck: {title}", title=slide.title))
 
 
 def _move(i: int, step: int) -> None:
@@ -391,26 +427,31 @@ def _remove(i: int) -> None:
 def deck_sidebar() -> None:
     """The slide deck the user builds while browsing: reorder, remove, download as .pptx."""
     deck = st.session_state.get(DECK, [])
-    with st.sidebar.expander(f"Slide deck ({len(deck)} chart{'s' if len(deck) != 1 else ''})", expanded=bool(deck)):
+    _ = current_text()
+    with st.sidebar.expander(_.plural("Slide deck ({n} chart)", "Slide deck ({n} charts)", len(deck)),
+                             expanded=bool(deck)):
         if not deck:
-            st.caption("Use “Add to deck” under any chart. The deck downloads as PowerPoint with editable charts.")
+            st.caption(_("Use “Add to deck” under any chart. The deck downloads as PowerPoint with editable charts."))
             return
         for i, item in enumerate(deck):
             st.markdown(f"**{i + 1}. {plain(item['title'])}**  \n{plain(item['subtitle'])}")
             a, b, c = st.columns(3)
-            a.button("↑", key=f"up_{i}", on_click=_move, args=(i, -1), disabled=i == 0, help="Move up")
-            b.button("↓", key=f"down_{i}", on_click=_move, args=(i, 1), disabled=i == len(deck) - 1, help="Move down")
-            c.button("✕", key=f"rm_{i}", on_click=_remove, args=(i,), help="Remove")
+            a.button("↑", key=f"up_{i}", on_click=_move, args=(i, -1), disabled=i == 0, help=_("Move up"))
+            b.button("↓", key=f"down_{i}", on_click=_move, args=(i, 1), disabled=i == len(deck) - 1,
+                     help=_("Move down"))
+            c.button("✕", key=f"rm_{i}", on_click=_remove, args=(i,), help=_("Remove"))
         slides = [export.DeckSlide(d["title"], d["subtitle"], d["figure_json"], d["source_note"]) for d in deck]
-        st.download_button("Download deck (.pptx)", data=lambda: export.build_deck(slides),
+        lang = _.lang
+        st.download_button(_("Download deck (.pptx)"), data=lambda: export.build_deck(slides, lang=lang),
                            file_name="market-intelligence-deck.pptx", type="primary", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                            key="deck_pptx", width="stretch")
-        st.button("Clear the deck", key="deck_clear", on_click=lambda: st.session_state.__setitem__(DECK, []))
+        st.button(_("Clear the deck"), key="deck_clear", on_click=lambda: st.session_state.__setitem__(DECK, []))
 
 
 def provenance_legend() -> None:
     """The three provenances in plain words."""
     prov = load_settings()["provenance"]
+    _ = current_text()
     for name in ("reported", "derived", "estimate"):
-        st.markdown(f"**{plain(prov[name]['label'])}**: {plain(prov[name]['describe'])}")
+        st.markdown(f"**{plain(_.dynamic(prov[name]['label']))}**: {plain(_.dynamic(prov[name]['describe']))}")
