@@ -51,27 +51,11 @@ def _i18n(action: str) -> int:
         count, missing = i18n.update_catalogue(root)
         print(f"{i18n.catalogue_path('zh')}: {count} messages")
     else:
-        missing = untranslated(root)
+        missing = i18n.untranslated(root)
     for message in missing:
         print(f"untranslated: {message!r}")
     print(f"{len(missing)} message(s) without a Chinese translation")
     return 1 if missing and action == "check" else 0
-
-
-def untranslated(root: Path) -> list[str]:
-    """Messages in the code or config.yaml with no (or only a fuzzy) Chinese translation."""
-    from babel.messages.pofile import read_po
-
-    from . import i18n
-
-    path = i18n.catalogue_path("zh")
-    done: set[str] = set()
-    if path.exists():
-        with path.open("rb") as fh:
-            done = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.string and not m.fuzzy
-                    and (all(m.string) if isinstance(m.string, tuple) else True)}
-    return [m.id if isinstance(m.id, str) else m.id[0] for m in i18n.extract_messages(root)
-            if m.id and (m.id if isinstance(m.id, str) else m.id[0]) not in done]
 
 
 if __name__ == "__main__":

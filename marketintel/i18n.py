@@ -206,3 +206,21 @@ def update_catalogue(root: Path, lang: str = "zh") -> tuple[int, list[str]]:
     text.cache_clear()
     missing = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
     return len([m for m in catalog if m.id]), missing
+
+
+def _key(message_id: Any) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def untranslated(root: Path, lang: str = "zh") -> list[str]:
+    """Messages in the code or config.yaml with no (or only a fuzzy or empty) translation."""
+    from babel.messages.pofile import read_po
+
+    done: set[str] = set()
+    if catalogue_path(lang).exists():
+        with catalogue_path(lang).open("rb") as fh:
+            for m in read_po(fh):
+                strings = m.string if isinstance(m.string, tuple) else (m.string,)
+                if m.id and not m.fuzzy and all(strings):
+                    done.add(_key(m.id))
+    return [_key(m.id) for m in extract_messages(root) if m.id and _key(m.id) not in done]

@@ -28,7 +28,7 @@ STATE_KEY = "_url_state"
 
 # -- data access --------------------------------------------------------------------------
 
-@st.cache_resource(show_spinner="Building the database from data/ ...")
+@st.cache_resource(show_spinner="Building the database from data/ … · 正在根据 data/ 构建数据库…")
 def _database(fingerprint: str) -> str:
     """Build (if the data changed) once per fingerprint; returns the database path."""
     path, _ = db.ensure_database()
