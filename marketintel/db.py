@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from .schema import chinese, english
 from .series import cagr_pct, geometric_series, linear_shares
 from .settings import CONFIG_PATH, database_path, data_dir, load_settings, market_color
 from .validate import Catalog, flatten_segments, validate_data_dir
@@ -50,7 +51,7 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
         "claims", "concepts", "problems")}
 
     for key, c in catalog.concepts.items():
-        t["concepts"].append(dict(concept=key, kind=c.kind, label_en=c.en, label_zh=c.zh))
+        t["concepts"].append(dict(concept=key, kind=c.kind, label_en=c.en, label_zh=_zh(c)))
     for p in catalog.problems:
         t["problems"].append(dict(severity=p.severity, file=p.file, location=p.location,
                                   message=p.message, market_id=p.market_id))
@@ -58,7 +59,7 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
     for order, m in enumerate(catalog.markets):
         primary = m.primary_source.id
         t["markets"].append(dict(
-            market_id=m.id, name_en=m.spec.name.en, name_zh=m.spec.name.zh, currency=m.spec.currency,
+            market_id=m.id, name_en=m.spec.name.en, name_zh=_zh(m.spec.name), currency=m.spec.currency,
             unit=m.spec.unit, primary_source_id=primary, color=market_color(m.id, ids), sort_order=order))
         windows: dict[str, tuple[int, int]] = {}
         for s in m.spec.sources:
@@ -66,13 +67,14 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
             if pts:
                 windows[s.id] = (min(pts), max(pts))
             t["sources"].append(dict(
-                market_id=m.id, source_id=s.id, is_primary=s.primary, kind=s.kind,
-                title_en=s.title.en, title_zh=s.title.zh, report_code=s.report_code, document=s.document,
-                date=s.date, coverage=s.coverage,
+                market_id=m.id, source_id=s.id, is_primary=s.primary, kind=english(s.kind), kind_zh=chinese(s.kind),
+                title_en=s.title.en, title_zh=_zh(s.title), report_code=s.report_code, document=s.document,
+                date=s.date, coverage=english(s.coverage), coverage_zh=chinese(s.coverage),
                 cagr_pct=s.cagr.value_pct if s.cagr else None,
                 cagr_start=s.cagr.start_year if s.cagr else None,
                 cagr_end=s.cagr.end_year if s.cagr else None,
-                cagr_basis=s.cagr.basis if s.cagr else None,
+                cagr_basis=english(s.cagr.basis) if s.cagr else None,
+                cagr_basis_zh=chinese(s.cagr.basis) if s.cagr else None,
                 first_year=min(pts) if pts else None, last_year=max(pts) if pts else None,
                 n_figures=len(pts)))
             for f in m.figures:
@@ -94,7 +96,7 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
             src = m.dimension_source(dim)
             dim_shares = shares_by.get((src, dim.key), {})
             t["dimensions"].append(dict(
-                market_id=m.id, source_id=src, dimension=dim.key, label_en=dim.label.en, label_zh=dim.label.zh,
+                market_id=m.id, source_id=src, dimension=dim.key, label_en=dim.label.en, label_zh=_zh(dim.label),
                 sort_order=d_order, has_shares=bool(dim_shares)))
             top_index, root_color = 0, {}
             for node in flatten_segments(dim):
@@ -108,8 +110,9 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
                 root_color[node.key] = color
                 t["segments"].append(dict(
                     market_id=m.id, source_id=src, dimension=dim.key, segment=node.key,
-                    label_en=node.label.en, label_zh=node.label.zh, parent=node.parent, depth=node.depth,
-                    sort_order=node.order, concept=node.concept, concept_note=node.concept_note,
+                    label_en=node.label.en, label_zh=_zh(node.label), parent=node.parent, depth=node.depth,
+                    sort_order=node.order, concept=node.concept, concept_note=english(node.concept_note),
+                    concept_note_zh=chinese(node.concept_note),
                     is_leaf=not node.children, color=color))
                 anchors = dim_shares.get(node.key)
                 if anchors and src in windows:
@@ -137,8 +140,8 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
 
         for i_order, ins in enumerate(m.insights):
             t["insights"].append(dict(
-                market_id=m.id, insight_id=ins.id, topic=ins.topic, title_en=ins.title.en, title_zh=ins.title.zh,
-                text_en=ins.text.en, text_zh=ins.text.zh, source_id=ins.source, sort_order=i_order))
+                market_id=m.id, insight_id=ins.id, topic=ins.topic, title_en=ins.title.en, title_zh=_zh(ins.title),
+                text_en=ins.text.en, text_zh=_zh(ins.text), source_id=ins.source, sort_order=i_order))
             for r in ins.regions:
                 t["insight_regions"].append(dict(market_id=m.id, insight_id=ins.id, region=r))
             for ref in ins.segments:
@@ -146,9 +149,14 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
                 t["insight_segments"].append(dict(market_id=m.id, insight_id=ins.id, dimension=d, segment=s))
         for c in m.spec.claims:
             t["claims"].append(dict(market_id=m.id, source_id=c.source, dimension=c.dimension, segment=c.segment,
-                                    claim=c.claim, text_en=c.text.en, text_zh=c.text.zh))
+                                    claim=c.claim, text_en=c.text.en, text_zh=_zh(c.text)))
 
     return {name: pd.DataFrame(rows, columns=_COLUMNS[name]) for name, rows in t.items()}
+
+
+def _zh(label) -> str:
+    """The Chinese of a bilingual label, or its English where the data has none (the view never goes blank)."""
+    return label.zh or label.en
 
 
 _INTERPOLATED = {"en": "Interpolated between the estimates for {first} and {last}. {base}",
@@ -166,14 +174,15 @@ def _nearest_rationale(rationale: dict, src: str, dim: str, seg: str, year: int,
 
 _COLUMNS = {
     "markets": ["market_id", "name_en", "name_zh", "currency", "unit", "primary_source_id", "color", "sort_order"],
-    "sources": ["market_id", "source_id", "is_primary", "kind", "title_en", "title_zh", "report_code", "document",
-                "date", "coverage", "cagr_pct", "cagr_start", "cagr_end", "cagr_basis", "first_year", "last_year",
+    "sources": ["market_id", "source_id", "is_primary", "kind", "kind_zh", "title_en", "title_zh", "report_code",
+                "document", "date", "coverage", "coverage_zh", "cagr_pct", "cagr_start", "cagr_end", "cagr_basis",
+                "cagr_basis_zh", "first_year", "last_year",
                 "n_figures"],
     "source_figures": ["market_id", "source_id", "year", "value", "role", "note"],
     "market_series": ["market_id", "source_id", "year", "value", "provenance"],
     "dimensions": ["market_id", "source_id", "dimension", "label_en", "label_zh", "sort_order", "has_shares"],
     "segments": ["market_id", "source_id", "dimension", "segment", "label_en", "label_zh", "parent", "depth",
-                 "sort_order", "concept", "concept_note", "is_leaf", "color"],
+                 "sort_order", "concept", "concept_note", "concept_note_zh", "is_leaf", "color"],
     "segment_shares": ["market_id", "source_id", "dimension", "segment", "year", "share_pct", "is_anchor", "rationale",
                        "rationale_zh"],
     "crosstab_shares": ["market_id", "source_id", "dimension_a", "segment_a", "dimension_b", "segment_b", "year",

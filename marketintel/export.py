@@ -138,15 +138,24 @@ MONEY_COLUMNS = frozenset({"value", "market_value", "first_value", "last_value",
                            "value_last", "low", "high"})
 
 
+def money_in_language(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The table with its money columns (USD bn in the data) in ``lang``'s unit (亿美元 in Chinese)."""
+    factor = i18n.text(lang).money_factor
+    if factor == 1:
+        return df
+    out = df.copy()
+    for col in out.columns:
+        if col in MONEY_COLUMNS and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = (out[col] * factor).round(6)
+    return out
+
+
 def localise_table(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """A table for a reader of ``lang``: Chinese gets translated headers and money in 亿美元."""
     if lang == i18n.DEFAULT_LANGUAGE:
         return df
     _ = i18n.text(lang)
-    out = df.copy()
-    for col in out.columns:
-        if col in MONEY_COLUMNS and pd.api.types.is_numeric_dtype(out[col]):
-            out[col] = out[col] * _.money_factor
+    out = money_in_language(df, lang)
     return out.rename(columns={c: _(COLUMN_LABELS[c], unit=_.money_unit) for c in out.columns
                                if isinstance(c, str) and c in COLUMN_LABELS})
 

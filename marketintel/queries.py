@@ -71,7 +71,8 @@ def headline_table(con, market_ids: Sequence[str] | None = None, lang: str = "en
         return pd.DataFrame()
     _ = i18n.text(lang)
     name = _.col("name")
-    table = heads.pivot_table(index=name, columns="year", values="value", sort=False) * _.money_factor
+    # Rounded: x10 turns 145.08 into 1450.8000000000002, which a table would show as is.
+    table = (heads.pivot_table(index=name, columns="year", values="value", sort=False) * _.money_factor).round(6)
     table.columns = [_("{year} ({unit}, reported)", year=c, unit=_.money_unit) for c in table.columns]
     info = market_list(con).set_index(name)[["cagr_pct", "cagr_start", "cagr_end", "report_code"]]
     table = table.join(info)
@@ -306,7 +307,7 @@ def concept_comparison(con, market_ids: Sequence[str], concepts: Sequence[str] |
     df = _df(con, """
         SELECT g.market_id, m.name_en, m.name_zh, m.color, g.concept, c.label_en AS concept_label,
                c.label_zh AS concept_label_zh, c.kind, g.dimension, g.segment, g.label_en AS segment_label,
-               g.label_zh AS segment_label_zh, g.parent, g.concept_note,
+               g.label_zh AS segment_label_zh, g.parent, g.concept_note, g.concept_note_zh,
                sf.year, sf.share_pct, sf.value
         FROM segments g
         JOIN markets m ON m.market_id = g.market_id AND m.primary_source_id = g.source_id
@@ -325,7 +326,8 @@ def concept_comparison(con, market_ids: Sequence[str], concepts: Sequence[str] |
         share_pct=("share_pct", "sum"), value=("value", "sum"),
         segments=("segment_label", lambda s: ", ".join(dict.fromkeys(s))),
         segments_zh=("segment_label_zh", lambda s: "、".join(dict.fromkeys(s))),
-        note=("concept_note", lambda s: "; ".join(dict.fromkeys(x for x in s if isinstance(x, str)))))
+        note=("concept_note", lambda s: "; ".join(dict.fromkeys(x for x in s if isinstance(x, str)))),
+        note_zh=("concept_note_zh", lambda s: "；".join(dict.fromkeys(x for x in s if isinstance(x, str)))))
     return grouped.assign(provenance="estimate")
 
 
@@ -411,8 +413,9 @@ def sources(con, market_id: str | None = None) -> pd.DataFrame:
     """Source records: document, report code, date, primary or not, window and stated CAGR."""
     return _df(con, """
         SELECT s.market_id, m.name_en AS market, m.name_zh AS market_zh, s.source_id, s.is_primary, s.kind,
-               s.title_en, s.title_zh, s.report_code,
-               s.document, s.date, s.coverage, s.cagr_pct, s.cagr_start, s.cagr_end, s.cagr_basis,
+               s.kind_zh, s.title_en, s.title_zh, s.report_code,
+               s.document, s.date, s.coverage, s.coverage_zh, s.cagr_pct, s.cagr_start, s.cagr_end, s.cagr_basis,
+               s.cagr_basis_zh,
                s.first_year, s.last_year, s.n_figures
         FROM sources s JOIN markets m USING (market_id)
         WHERE ? IS NULL OR s.market_id = ?

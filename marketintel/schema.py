@@ -32,11 +32,25 @@ class Label(Strict):
     zh_as_published: Text | None = None
 
 
+#: Curated prose: plain English, or ``{en: ..., zh: ...}`` to give the Chinese view its own wording.
+Prose = Text | Label
+
+
+def english(value: "Prose | None") -> str | None:
+    """The English of a prose field (plain text or a bilingual label)."""
+    return value.en if isinstance(value, Label) else value
+
+
+def chinese(value: "Prose | None") -> str | None:
+    """The Chinese of a prose field, or its English where none is given."""
+    return (value.zh or value.en) if isinstance(value, Label) else value
+
+
 class Cagr(Strict):
     value_pct: float = Field(gt=-100, lt=1000)
     start_year: int
     end_year: int
-    basis: Text | None = None
+    basis: Prose | None = None
 
     @model_validator(mode="after")
     def _period_forward(self) -> "Cagr":
@@ -48,12 +62,12 @@ class Cagr(Strict):
 class Source(Strict):
     id: Key
     primary: bool = False
-    kind: Text
+    kind: Prose
     title: Label
     report_code: Text | None = None
     document: Text | None = None
     date: dt.date | None = None
-    coverage: Text | None = None
+    coverage: Prose | None = None
     cagr: Cagr | None = None
 
 
@@ -61,7 +75,7 @@ class Segment(Strict):
     key: Key
     label: Label
     concept: Key | None = None
-    concept_note: Text | None = None
+    concept_note: Prose | None = None
     children: list["Segment"] = Field(default_factory=list)
 
 

@@ -219,8 +219,11 @@ def choose_one(key: str, label: str, options: Sequence[str], labels: dict[str, s
         where.radio(label, list(options), format_func=fmt, key=wkey, on_change=_changed, horizontal=True, help=help)
     else:
         where.selectbox(label, list(options), format_func=fmt, key=wkey, on_change=_changed, help=help)
-    set_url_values(key, st.session_state[wkey])
-    return st.session_state[wkey], messages
+    value = st.session_state.get(wkey)
+    if value not in options:  # a widget state lost on a page switch keeps the URL's choice
+        value = chosen
+    set_url_values(key, value)
+    return value, messages
 
 
 def choose_many(key: str, label: str, options: Sequence[str], labels: dict[str, str],

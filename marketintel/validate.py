@@ -55,7 +55,7 @@ class SegmentNode:
     key: str
     label: schema.Label
     concept: str | None
-    concept_note: str | None
+    concept_note: "schema.Prose | None"
     parent: str | None
     depth: int
     order: int
