@@ -7,42 +7,64 @@ import pandas as pd
 import streamlit as st
 
 from marketintel import charts, queries
+from marketintel.i18n import N_
 from marketintel.settings import load_settings
 from marketintel.ui import (figure, choose_one, draw_chart, page_workbook, plain, query, register_table, restore_url,
                             page_setup, show_messages)
 
-page_setup()
+_ = page_setup()
 cfg = load_settings()
+zh = _.lang == "zh"
+# The roles the data files give reported figures (figures.csv "role"), translated where shown;
+# any other role is shown as the data has it.
+FIGURE_ROLES = (N_("base year"), N_("estimated year"), N_("forecast year"))
+
+
+def ltext(record, base: str) -> str:
+    """Text of a column whose English sits under the bare name (``role``) and Chinese under ``<name>_zh``."""
+    def get(key: str):
+        try:
+            value = record[key]
+        except (KeyError, IndexError, TypeError):
+            value = getattr(record, key, None)
+        return value if isinstance(value, str) and value.strip() else None
+    return (get(f"{base}_zh") if zh else None) or get(base) or ""
+
+
 restore_url(["scale"])
-st.title(cfg["app"]["title"])
-st.caption("Four healthcare technology markets, sized from published market-report summaries. "
-           "Hover a figure to see where it comes from.")
+st.title(_.dynamic(cfg["app"]["title"]))
+st.caption(_("Four healthcare technology markets, sized from published market-report summaries. "
+             "Hover a figure to see where it comes from."))
 
 all_markets = query(queries.market_list)
 if all_markets.empty:
-    st.error("No market could be loaded. The Data & sources page lists what is wrong with the data files.")
+    st.error(_("No market could be loaded. The Data & sources page lists what is wrong with the data files."))
     st.stop()
 limit = cfg["overview_max_markets"]
 shown = list(all_markets["market_id"]) if len(all_markets) <= limit else query(queries.largest_markets, limit)
 markets = all_markets[all_markets["market_id"].isin(shown)]
 headlines = query(queries.headline_figures, shown)
 
-st.info(cfg["overlap_note"])
+st.info(_.dynamic(cfg["overlap_note"]))
 if len(all_markets) > limit:
-    st.caption(f"Showing the {limit} largest of {len(all_markets):,} markets; every market is in the table below, "
-               "and Compare or the Market explorer open any of them.")
+    st.caption(_("Showing the {limit} largest of {total:,} markets; every market is in the table below, "
+                 "and Compare or the Market explorer open any of them.", limit=limit, total=len(all_markets)))
 
 cols = st.columns(min(4, len(markets)))
 for i, m in enumerate(markets.itertuples()):
     with cols[i % len(cols)].container(border=True):
-        st.subheader(plain(m.name_en), anchor=False)
-        st.caption(f"Report {plain(m.report_code)} · primary source · USD bn")
+        st.subheader(plain(_.pick(m, "name")), anchor=False)
+        st.caption(_("Report {code} · primary source · {unit}", code=plain(m.report_code), unit=_.money_unit))
         for f in headlines[headlines["market_id"] == m.market_id].itertuples():
-            st.metric(f"{f.year} {f.role or 'reported'}", f"{f.value:,.2f}",
-                      help=f"Reported: stated in report {m.report_code} ({f.role or 'figure'}, {f.year}).")
+            role = _.dynamic(ltext(f, "role"))
+            # TRANSLATORS: a card's figure label, e.g. "2025 base year"; {role} is one of the roles above.
+            st.metric(_("{year} {role}", year=f.year, role=role or _("reported")), _.money_number(f.value),
+                      help=_("Reported: stated in report {code} ({role}, {year}).", code=m.report_code,
+                             role=role or _("figure"), year=f.year))
         if pd.notna(m.cagr_pct):
-            st.metric(f"CAGR {int(m.cagr_start)}–{int(m.cagr_end)}", f"{m.cagr_pct:.2f}%",
-                      help=f"Reported by report {m.report_code}; the period is the one its figures imply.")
+            st.metric(_("CAGR {start}–{end}", start=int(m.cagr_start), end=int(m.cagr_end)), f"{m.cagr_pct:.2f}%",
+                      help=_("Reported by report {code}; the period is the one its figures imply.",
+                             code=m.report_code))
 
 st.divider()
 
@@ -50,23 +72,34 @@ st.divider()
 @st.fragment
 def growth_section() -> None:
     """The scale switch reruns only this chart, not the cards or the bubble chart."""
-    scale, messages = choose_one("scale", "Scale", list(charts.SCALES),
-                                 {"linear": "Linear", "log": "Log", "indexed": "Indexed (first year = 100)"},
+    scale, messages = choose_one("scale", _("Scale"), list(charts.SCALES),
+                                 {"linear": _("Linear"), "log": _("Log"), "indexed": _("Indexed (first year = 100)")},
                                  "log", widget="segmented",
-                                 help="The markets differ by two orders of magnitude: a linear axis hides the small ones.")
+                                 help=_("The markets differ by two orders of magnitude: a linear axis hides the "
+                                        "small ones."))
     show_messages(messages)
     series = query(queries.market_series, shown)
     first, last = int(series["year"].min()), int(series["year"].max())
-    draw_chart(figure(charts.growth_chart, series, scale, f"Market size {first}–{last}"), "overview_growth", series,
-               f"All markets · {scale} scale")
+    # The chart draws any other value (None where the widget has none yet) on the linear scale.
+    scale_note = {"linear": _("linear scale"), "log": _("log scale"), "indexed": _("indexed scale")}
+    draw_chart(figure(charts.growth_chart, series, scale, _("Market size {first}–{last}", first=first, last=last),
+                      lang=_.lang), "overview_growth", series,
+               " · ".join([_("All markets"), scale_note.get(scale, scale_note["linear"])]))
 
 
 growth_section()
 summary = query(queries.growth_summary, shown)
-draw_chart(figure(charts.bubble_chart, summary, "Size vs growth"), "overview_bubble", summary, "All markets")
+draw_chart(figure(charts.bubble_chart, summary, _("Size vs growth"), lang=_.lang), "overview_bubble", summary,
+           _("All markets"))
 if len(all_markets) > limit:
-    table = query(queries.headline_table)
-    st.dataframe(table, width="stretch", height=360)
-    register_table("All markets", table.reset_index())
-register_table("Headline figures", headlines)
+    # Display table: names, year headers and money (亿美元 in Chinese) already follow the language.
+    table = query(queries.headline_table, lang=_.lang)
+    st.dataframe(table, width="stretch", height=360, column_config={
+        "cagr_pct": st.column_config.NumberColumn(_("CAGR (%, reported)"), format="%.2f"),
+        "cagr_start": st.column_config.NumberColumn(_("CAGR from"), format="%d"),
+        "cagr_end": st.column_config.NumberColumn(_("CAGR to"), format="%d"),
+        "report_code": st.column_config.TextColumn(_("Report")),
+    })
+    register_table(_("All markets"), table.reset_index())
+register_table(_("Headline figures"), headlines)
 page_workbook("overview")

@@ -126,6 +126,11 @@ class Text:
         d = self.money_format["decimals"] if decimals is None else decimals
         return self.money_format["pattern"].format(value=f"{value_bn * self.money_factor:,.{d}f}")
 
+    def money_number(self, value_bn: float, decimals: int | None = None) -> str:
+        """The number alone, in this language's unit (for a place whose caption names the unit)."""
+        d = self.money_format["decimals"] if decimals is None else decimals
+        return f"{value_bn * self.money_factor:,.{d}f}"
+
     def money_hover(self, field: str = "y", decimals: int | None = None) -> str:
         """The same format as a Plotly hover/text template for an already-scaled ``field``."""
         d = self.money_format["decimals"] if decimals is None else decimals

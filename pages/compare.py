@@ -3,132 +3,159 @@
 import streamlit as st
 
 from marketintel import charts, queries
+from marketintel.export import money_in_language
 from marketintel.settings import load_settings
 from marketintel.ui import (figure, choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
                             page_setup, restore_url, show_messages)
 
-page_setup()
+_ = page_setup()
 cfg = load_settings()
+zh = _.lang == "zh"
+
+
+def lcol(base: str) -> str:
+    """A column whose English sits under the bare name (``concept_label``) and Chinese under ``<name>_zh``."""
+    return f"{base}_zh" if zh else base
+
+
+def ltext(record, base: str) -> str:
+    """``record``'s text in such a column, in the session language, English where there is no Chinese."""
+    value = getattr(record, f"{base}_zh", None) if zh else None
+    return value if isinstance(value, str) and value.strip() else getattr(record, base)
+
+
 restore_url(["markets", "scale", "concepts", "cyear", "measure", "source_market"])
 markets = query(queries.market_list)
 if len(markets) < 2:
-    st.error("Comparing needs at least two markets; the Data & sources page lists what failed to load.")
+    st.error(_("Comparing needs at least two markets; the Data & sources page lists what failed to load."))
     st.stop()
-names = dict(zip(markets["market_id"], markets["name_en"]))
+names = {m.market_id: _.pick(m, "name") for m in markets.itertuples()}
+list_sep = "、" if zh else ", "
 
-st.title("Compare markets")
-st.info(cfg["overlap_note"])
-chosen, messages = choose_many("markets", "Markets", list(markets["market_id"]), names,
+st.title(_("Compare markets"))
+st.info(_.dynamic(cfg["overlap_note"]))
+chosen, messages = choose_many("markets", _("Markets"), list(markets["market_id"]), names,
                                default=list(markets["market_id"])[:4], max_selections=4)
 if len(chosen) < 2:
     show_messages(messages)
-    st.warning("Choose at least two markets to compare.")
+    st.warning(_("Choose at least two markets to compare."))
     st.stop()
 show_messages(messages)
 series = query(queries.market_series, chosen)
 summary = query(queries.growth_summary, chosen)
-picked_names = ", ".join(names[m] for m in chosen)
+picked_names = list_sep.join(names[m] for m in chosen)
 
 
 @st.fragment
 def growth_section() -> None:
     """The scale switch reruns only this chart."""
-    scale, msg = choose_one("scale", "Scale", list(charts.SCALES),
-                            {"linear": "Linear", "log": "Log", "indexed": "Indexed (first year = 100)"}, "indexed",
-                            widget="segmented")
+    scale, msg = choose_one("scale", _("Scale"), list(charts.SCALES),
+                            {"linear": _("Linear"), "log": _("Log"), "indexed": _("Indexed (first year = 100)")},
+                            "indexed", widget="segmented")
     show_messages(msg)
-    draw_chart(figure(charts.growth_chart, series, scale, "Market size compared"), "compare_growth", series,
-               f"{picked_names} · {scale} scale")
+    # The chart draws any other value (None where the widget has none yet) on the linear scale.
+    scale_note = {"linear": _("linear scale"), "log": _("log scale"), "indexed": _("indexed scale")}
+    draw_chart(figure(charts.growth_chart, series, scale, _("Market size compared"), lang=_.lang), "compare_growth",
+               series, " · ".join([picked_names, scale_note.get(scale, scale_note["linear"])]))
 
 
 growth_section()
-draw_chart(figure(charts.growth_bars, summary, "Growth compared"), "compare_bars", summary, picked_names)
+draw_chart(figure(charts.growth_bars, summary, _("Growth compared"), lang=_.lang), "compare_bars", summary,
+           picked_names)
 
-st.subheader("Headline figures", anchor=False)
-headline = query(queries.headline_table, chosen)
-register_table("Headline figures", headline.reset_index())
+st.subheader(_("Headline figures"), anchor=False)
+# Display table: names, year headers and money (亿美元 in Chinese) already follow the language.
+headline = query(queries.headline_table, chosen, lang=_.lang)
+register_table(_("Headline figures"), headline.reset_index())
 st.dataframe(headline, column_config={
-    "cagr_pct": st.column_config.NumberColumn("CAGR (%, reported)", format="%.2f"),
-    "cagr_start": st.column_config.NumberColumn("CAGR from", format="%d"),
-    "cagr_end": st.column_config.NumberColumn("CAGR to", format="%d"),
-    "report_code": st.column_config.TextColumn("Report"),
+    "cagr_pct": st.column_config.NumberColumn(_("CAGR (%, reported)"), format="%.2f"),
+    "cagr_start": st.column_config.NumberColumn(_("CAGR from"), format="%d"),
+    "cagr_end": st.column_config.NumberColumn(_("CAGR to"), format="%d"),
+    "report_code": st.column_config.TextColumn(_("Report")),
 }, width="stretch")
 
-st.subheader("Segment by segment", anchor=False)
-st.caption("Segments that mean the same thing across markets, matched through shared concept keys. "
-           "Segment figures are estimates.")
+st.subheader(_("Segment by segment"), anchor=False)
+st.caption(_("Segments that mean the same thing across markets, matched through shared concept keys. "
+             "Segment figures are estimates."))
 concepts = query(queries.comparable_concepts, chosen)
 if concepts.empty:
-    st.info("These markets share no comparable segment.")
+    st.info(_("These markets share no comparable segment."))
 else:
-    clabels = dict(zip(concepts["concept"], concepts["label_en"]))
+    clabels = {c.concept: _.pick(c, "label") for c in concepts.itertuples()}
     defaults = [c for c in ("remote_patient_monitoring", "hospitals", "home_care") if c in clabels]
-    picked, msg = choose_many("concepts", "Segments to compare", list(concepts["concept"]), clabels,
+    picked, msg = choose_many("concepts", _("Segments to compare"), list(concepts["concept"]), clabels,
                               default=defaults or list(concepts["concept"])[:3])
     years = sorted({int(y) for y in series["year"]})
     ca, cb = st.columns([1, 2])
-    cyear, msg2 = choose_one("cyear", "Year", [str(y) for y in years], {}, str(years[-1]), where=ca)
-    measure, msg3 = choose_one("measure", "Measure", ["value", "share"],
-                               {"value": "Size (USD bn)", "share": "Share of each market (%)"}, "value",
+    cyear, msg2 = choose_one("cyear", _("Year"), [str(y) for y in years], {}, str(years[-1]), where=ca)
+    measure, msg3 = choose_one("measure", _("Measure"), ["value", "share"],
+                               {"value": _("Size ({unit})", unit=_.money_unit),
+                                "share": _("Share of each market (%)")}, "value",
                                widget="segmented", where=cb,
-                               help="Shares put markets of very different size on one scale.")
+                               help=_("Shares put markets of very different size on one scale."))
     show_messages(msg + msg2 + msg3)
     if picked:
         comp = query(queries.concept_comparison, chosen, picked)
-        draw_chart(figure(charts.concept_chart, comp, int(cyear), "Comparable segments across markets",
-                                        list(markets.set_index("market_id").loc[chosen, "report_code"]), measure),
+        draw_chart(figure(charts.concept_chart, comp, int(cyear), _("Comparable segments across markets"),
+                          list(markets.set_index("market_id").loc[chosen, "report_code"]), measure, lang=_.lang),
                    "compare_concepts", comp, f"{picked_names} · {cyear}")
-        detail = comp[comp["year"] == int(cyear)][["concept_label", "name_en", "segments", "share_pct", "value", "note"]]
+        detail = money_in_language(comp[comp["year"] == int(cyear)][[
+            lcol("concept_label"), _.col("name"), lcol("segments"), "share_pct", "value", lcol("note")]], _.lang)
         st.dataframe(detail, hide_index=True, width="stretch", column_config={
-            "concept_label": "Segment", "name_en": "Market", "segments": "Market's own segment(s)",
-            "share_pct": st.column_config.NumberColumn("Share (%, est.)", format="%.1f"),
-            "value": st.column_config.NumberColumn(f"{cyear} (USD bn, est.)", format="%.2f"),
-            "note": "Note"})
+            lcol("concept_label"): _("Segment"), _.col("name"): _("Market"),
+            lcol("segments"): _("Market's own segment(s)"),
+            "share_pct": st.column_config.NumberColumn(_("Share (%, est.)"), format="%.1f"),
+            "value": st.column_config.NumberColumn(_("{year} ({unit}, est.)", year=cyear, unit=_.money_unit),
+                                                   format="%.2f"),
+            lcol("note"): _("Note")})
     else:
-        st.info("Pick at least one segment to compare.")
+        st.info(_("Pick at least one segment to compare."))
 
-st.subheader("Sources side by side", anchor=False)
+st.subheader(_("Sources side by side"), anchor=False)
 srcs = query(queries.sources)
 multi = srcs.groupby("market_id").size()
 multi_ids = [m for m in markets["market_id"] if multi.get(m, 0) > 1]
 if not multi_ids:
-    st.info("Every market has a single source today.")
+    st.info(_("Every market has a single source today."))
 else:
-    smarket, msg = choose_one("source_market", "Market with more than one source", multi_ids, names, multi_ids[0])
+    smarket, msg = choose_one("source_market", _("Market with more than one source"), multi_ids, names, multi_ids[0])
     show_messages(msg)
     msrc = srcs[srcs["market_id"] == smarket]
-    st.dataframe(msrc[["title_en", "kind", "report_code", "date", "is_primary", "first_year", "last_year", "n_figures",
-                       "cagr_pct", "coverage"]], hide_index=True, width="stretch", column_config={
-        "title_en": "Source", "kind": "Kind", "report_code": "Report code",
-        "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-        "is_primary": "Primary", "first_year": "First year", "last_year": "Last year",
-        "n_figures": "Figures stated", "cagr_pct": st.column_config.NumberColumn("CAGR (%)", format="%.2f"),
-        "coverage": "What it covers"})
+    st.dataframe(msrc[[_.col("title"), lcol("kind"), "report_code", "date", "is_primary", "first_year", "last_year",
+                       "n_figures", "cagr_pct", lcol("coverage")]], hide_index=True, width="stretch", column_config={
+        _.col("title"): _("Source"), lcol("kind"): _("Kind"), "report_code": _("Report code"),
+        "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
+        "is_primary": _("Primary"), "first_year": _("First year"), "last_year": _("Last year"),
+        "n_figures": _("Figures stated"), "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
+        lcol("coverage"): _("What it covers")})
     sseries = query(queries.source_series, smarket)
     color = markets.set_index("market_id").loc[smarket, "color"]
-    draw_chart(figure(charts.source_timeline, sseries, f"{names[smarket]}: each source's figures", color), "compare_sources",
-               sseries, names[smarket])
+    draw_chart(figure(charts.source_timeline, sseries, _("{market}: each source's figures", market=names[smarket]),
+                      color, lang=_.lang), "compare_sources", sseries, names[smarket])
     spread = query(queries.source_spread, smarket)
     numeric = msrc[msrc["n_figures"] > 0]
     silent = msrc[msrc["n_figures"] == 0]
     if len(numeric) >= 2:
-        st.dataframe(spread, hide_index=True, column_config={
-            "year": "Year", "n_sources": "Sources", "low": st.column_config.NumberColumn("Lowest (USD bn)", format="%.2f"),
-            "high": st.column_config.NumberColumn("Highest (USD bn)", format="%.2f"),
-            "spread_pct": st.column_config.NumberColumn("Spread (%)", format="%.1f"), "outlier": "Far from the others"})
+        st.dataframe(money_in_language(spread, _.lang), hide_index=True, column_config={
+            "year": _("Year"), "n_sources": _("Sources"),
+            "low": st.column_config.NumberColumn(_("Lowest ({unit})", unit=_.money_unit), format="%.2f"),
+            "high": st.column_config.NumberColumn(_("Highest ({unit})", unit=_.money_unit), format="%.2f"),
+            "spread_pct": st.column_config.NumberColumn(_("Spread (%)"), format="%.1f"),
+            "outlier": _("Far from the others")})
         for row in spread.dropna(subset=["outlier"]).itertuples():
-            st.warning(f"{row.year}: source {plain(row.outlier)} sits far from the others "
-                       f"(spread {row.spread_pct:.0f}%).")
+            st.warning(_("{year}: source {source} sits far from the others (spread {spread:.0f}%).",
+                         year=row.year, source=plain(row.outlier), spread=row.spread_pct))
     for s in silent.itertuples():
-        st.warning(f"{plain(s.title_en)} ({plain(s.date)}) states no market size or growth rate, so there is no "
-                   "spread to compute. Its qualitative claims and taxonomy are shown below, kept separate from "
-                   "the primary report's.")
+        st.warning(_("{source} ({date}) states no market size or growth rate, so there is no spread to compute. "
+                     "Its qualitative claims and taxonomy are shown below, kept separate from the primary report's.",
+                     source=plain(_.pick(s, "title")), date=plain(s.date)))
     claims = query(queries.claims, smarket)
     for c in claims.itertuples():
-        st.markdown(f"- {plain(c.text_en)} — *{plain(c.source_title)}*")
+        st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(ltext(c, 'source_title'))}*")
     tax = query(queries.source_taxonomies, smarket)
-    st.markdown("**Where the taxonomies differ**")
-    st.dataframe(tax[["dimension_label", "title_en", "segments"]], hide_index=True, width="stretch",
-                 column_config={"dimension_label": "Dimension", "title_en": "Source", "segments": "Segments it names"})
+    st.markdown("**" + _("Where the taxonomies differ") + "**")
+    st.dataframe(tax[[lcol("dimension_label"), _.col("title"), lcol("segments")]], hide_index=True, width="stretch",
+                 column_config={lcol("dimension_label"): _("Dimension"), _.col("title"): _("Source"),
+                                lcol("segments"): _("Segments it names")})
 
 page_workbook("compare")
