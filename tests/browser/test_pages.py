@@ -78,6 +78,10 @@ def test_region_filter_changes_segments_chart(page, base_url):
 
     # The real user path: open the sidebar "Region" multiselect and pick Asia-Pacific.
     select = region_select(page)
+    # Scroll first, as a user would: the sidebar is taller than the window, and a select whose click
+    # also scrolls the sidebar closes its menu again (BaseWeb closes on scroll).
+    select.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
     select.locator("input").click()
     page.get_by_role("option", name="Asia-Pacific", exact=True).click()
     page.keyboard.press("Escape")
