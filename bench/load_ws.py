@@ -10,7 +10,8 @@ changes (seeded). Checks: every run finishes without an exception element, every
 showing its own market and region (no shared state), and the p95 change latency stays within
 3x the single-user p95 measured in the same run.
 
-    .venv/bin/python bench/load_ws.py               # 20 sessions x 10 changes
+    .venv/bin/python bench/load_ws.py               # 20 sessions x 10 changes, after a warm-up visit
+    .venv/bin/python bench/load_ws.py --changes 20 --cold   # longer, and first visits included
     .venv/bin/python bench/load_ws.py --short --no-latency-gate   # CI: isolation and errors, 20 x 3
 Exit code 1 on any failed check.
 """
@@ -93,8 +94,24 @@ async def session(url: str, index: int, changes: int, stagger_s: float, think_s:
     return result
 
 
-async def run(base: str, sessions: int, changes: int, stagger_s: float, think_s: tuple[float, float]):
+async def warm_up(url: str) -> None:
+    """Visit every market x region once, so both phases time the steady state, not first visits.
+
+    Without it the single user (who runs first) meets some views cold and the crowd meets others,
+    and the comparison measures cache order rather than contention. Cold start has its own figure
+    in bench/bench_browser.py.
+    """
+    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+        for market in MARKETS:
+            for region in REGIONS:
+                await run_script(ws, f"market={market}&dim=component&region={region}")
+
+
+async def run(base: str, sessions: int, changes: int, stagger_s: float, think_s: tuple[float, float],
+              warm: bool = True):
     url = base.replace("http://", "ws://") + "/_stcore/stream"
+    if warm:
+        await warm_up(url)
     single = await session(url, 0, max(changes, 10), 0.0, (0.2, 0.4))
     many = await asyncio.gather(*(session(url, i, changes, stagger_s, think_s) for i in range(sessions)))
     return single, many
@@ -108,6 +125,7 @@ def main() -> int:
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="pause range between changes, s")
     parser.add_argument("--short", action="store_true", help="CI mode: 3 changes per session")
     parser.add_argument("--limit-s", type=float, default=300, help="wall-clock limit for the whole run")
+    parser.add_argument("--cold", action="store_true", help="skip the warm-up visit of every market x region")
     parser.add_argument("--no-latency-gate", action="store_true",
                         help="report the p95 ratio but fail only on isolation and errors (CI, see README)")
     args = parser.parse_args()
@@ -115,7 +133,8 @@ def main() -> int:
     started = time.monotonic()
     with streamlit_server() as base:
         single, many = asyncio.run(asyncio.wait_for(
-            run(base, args.sessions, changes, args.stagger, tuple(args.think)), timeout=args.limit_s))
+            run(base, args.sessions, changes, args.stagger, tuple(args.think), warm=not args.cold),
+            timeout=args.limit_s))
     failures = [f"single session: {p}" for p in single["problems"]]
     for i, r in enumerate(many):
         failures += [f"session {i} ({r['market']}): {p}" for p in r["problems"]]
@@ -125,7 +144,8 @@ def main() -> int:
     if single["latencies"] and lat:
         failures += load_report("load test (websocket clients)", args.sessions, single["latencies"], lat,
                                 f"arrivals every {args.stagger} s, think {args.think[0]}-{args.think[1]} s; "
-                                f"wall {time.monotonic() - started:.0f} s", gate=not args.no_latency_gate)
+                                + ("cold caches; " if args.cold else "caches warmed (every market x region once); ")
+                                + f"wall {time.monotonic() - started:.0f} s", gate=not args.no_latency_gate)
     return verdict(failures)
 
 

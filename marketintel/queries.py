@@ -40,6 +40,13 @@ def market_list(con) -> pd.DataFrame:
         ORDER BY m.sort_order""")
 
 
+def market_profile(con, market_id: str) -> dict:
+    """One market's row of ``market_list`` as a dict (empty when the market is unknown)."""
+    rows = market_list(con)
+    rows = rows[rows["market_id"] == market_id]
+    return rows.iloc[0].to_dict() if len(rows) else {}
+
+
 def largest_markets(con, n: int) -> list[str]:
     """Ids of the ``n`` largest markets by their primary source's first reported size, largest first."""
     return _df(con, """
@@ -127,9 +134,11 @@ def market_dimensions(con, market_id: str, with_shares_only: bool = False) -> pd
 
 
 def segment_options(con, market_id: str, dimension: str, source_id: str | None = None) -> pd.DataFrame:
-    """A dimension's segments (hierarchy order) for a market's primary source, or ``source_id``."""
+    """A dimension's segments (hierarchy order) for a market's primary source, or ``source_id``;
+    ``option_en`` / ``option_zh`` are the labels indented by depth, for a picker."""
     return _df(con, """
-        SELECT g.segment, g.label_en, g.label_zh, g.parent, g.depth, g.sort_order, g.color, g.concept, g.is_leaf
+        SELECT g.segment, g.label_en, g.label_zh, g.parent, g.depth, g.sort_order, g.color, g.concept, g.is_leaf,
+               repeat('— ', g.depth) || g.label_en AS option_en, repeat('— ', g.depth) || g.label_zh AS option_zh
         FROM segments g JOIN markets m ON m.market_id = g.market_id
         WHERE g.market_id = ? AND g.dimension = ? AND g.source_id = coalesce(?, m.primary_source_id)
         ORDER BY g.sort_order""", [market_id, dimension, source_id])

@@ -39,10 +39,10 @@ messages: list[str] = []
 
 st.sidebar.header(_("Market"))
 market_id, msg = choose_one("market", _("Market"), list(markets["market_id"]),
-                            {m.market_id: _.pick(m, "name") for m in markets.itertuples()},
+                            dict(zip(markets["market_id"], markets[_.col("name")])),
                             markets["market_id"].iloc[0], where=st.sidebar)
 messages += msg
-market = markets.set_index("market_id").loc[market_id]
+market = query(queries.market_profile, market_id)
 name = _.pick(market, "name")
 
 dims = query(queries.market_dimensions, market_id, with_shares_only=True)
@@ -58,7 +58,7 @@ for group, names in (("core", core), ("own", own)):
         st.sidebar.caption(_("{market} also has:", market=plain(name)))
     for d in names:
         opts = query(queries.segment_options, market_id, d)
-        labels = {o.segment: ("— " * o.depth) + _.pick(o, "label") for o in opts.itertuples()}
+        labels = dict(zip(opts["segment"], opts[_.col("option")]))
         chosen, msg = choose_many(d, dim_labels.get(d, d), list(opts["segment"]), labels, where=st.sidebar)
         messages += msg
         if chosen:
@@ -153,10 +153,10 @@ if found.empty:
     st.info(_("No insight matches these filters."))
 else:
     st.caption(_("Our own summaries of the sources, most specific to your filters first."))
-    for ins in found.itertuples():
-        topic = _.dynamic(topics[ins.topic]) if ins.topic in topics else ins.topic
-        badge = _("matches your filters") if ins.relevance else _("general")
-        source = (_("report {code}", code=ins.report_code) if isinstance(ins.report_code, str)
+    for ins in found.to_dict("records"):
+        topic = _.dynamic(topics[ins["topic"]]) if ins["topic"] in topics else ins["topic"]
+        badge = _("matches your filters") if ins["relevance"] else _("general")
+        source = (_("report {code}", code=ins["report_code"]) if isinstance(ins["report_code"], str)
                   else ltext(ins, "source_title"))
         # One element per card: every element is a message to each session's browser, and
         # twenty users changing filters at once made the cards a large part of the server's work.
