@@ -135,6 +135,9 @@ def region_toggle(page):
             remove = sel.locator('button[aria-label^="Remove"]').filter(visible=True).first
             timed_click[0] = remove.click
         else:
+            # Scroll first: a click that also scrolls the (tall) sidebar closes the list again.
+            sel.scroll_into_view_if_needed()
+            page.wait_for_timeout(200)
             sel.locator("input").click()   # opens the list: not the timed click
             timed_click[0] = page.get_by_role("option", name=option).first.click
         state["on"] = not state["on"]

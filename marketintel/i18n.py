@@ -137,6 +137,11 @@ class Text:
         return self.money_format["pattern"].format(value=f"%{{{field}:,.{d}f}}")
 
     @property
+    def money_column_format(self) -> str:
+        """printf format for a money column in an on-screen table (``%.2f`` USD bn, ``%.1f`` 亿美元)."""
+        return f"%.{int(self.money_format['decimals'])}f"
+
+    @property
     def money_number_format(self) -> str:
         """Excel/PowerPoint number format for scaled money values."""
         return "#,##0." + "0" * int(self.money_format["decimals"])

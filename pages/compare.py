@@ -106,7 +106,7 @@ else:
             lcol("segments"): _("Market's own segment(s)"),
             "share_pct": st.column_config.NumberColumn(_("Share (%, est.)"), format="%.1f"),
             "value": st.column_config.NumberColumn(_("{year} ({unit}, est.)", year=cyear, unit=_.money_unit),
-                                                   format="%.2f"),
+                                                   format=_.money_column_format),
             lcol("note"): _("Note")})
     else:
         st.info(_("Pick at least one segment to compare."))
@@ -138,8 +138,10 @@ else:
     if len(numeric) >= 2:
         st.dataframe(money_in_language(spread, _.lang), hide_index=True, column_config={
             "year": _("Year"), "n_sources": _("Sources"),
-            "low": st.column_config.NumberColumn(_("Lowest ({unit})", unit=_.money_unit), format="%.2f"),
-            "high": st.column_config.NumberColumn(_("Highest ({unit})", unit=_.money_unit), format="%.2f"),
+            "low": st.column_config.NumberColumn(_("Lowest ({unit})", unit=_.money_unit),
+                                                 format=_.money_column_format),
+            "high": st.column_config.NumberColumn(_("Highest ({unit})", unit=_.money_unit),
+                                                  format=_.money_column_format),
             "spread_pct": st.column_config.NumberColumn(_("Spread (%)"), format="%.1f"),
             "outlier": _("Far from the others")})
         for row in spread.dropna(subset=["outlier"]).itertuples():

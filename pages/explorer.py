@@ -127,9 +127,9 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
                 "share_first": st.column_config.NumberColumn(_("Share {year} (%)", year=first_year), format="%.1f"),
                 "share_last": st.column_config.NumberColumn(_("Share {year} (%)", year=last_year), format="%.1f"),
                 "value_first": st.column_config.NumberColumn(_("{year} ({unit})", year=first_year, unit=_.money_unit),
-                                                             format="%.2f"),
+                                                             format=_.money_column_format),
                 "value_last": st.column_config.NumberColumn(_("{year} ({unit})", year=last_year, unit=_.money_unit),
-                                                            format="%.2f"),
+                                                            format=_.money_column_format),
                 "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
                 lcol("rationale"): st.column_config.TextColumn(_("Why (our assumption)"), width="large"),
             })

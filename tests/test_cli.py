@@ -57,3 +57,9 @@ def test_build_strict_with_a_problem_still_writes_but_exits_1(data_copy, tmp_pat
     out = tmp_path / "db.duckdb"
     assert main(["build", "--data", str(data_copy), "--out", str(out), "--strict"]) == 1
     assert out.exists()
+
+
+def test_i18n_check_passes_when_every_message_is_translated():
+    result = run("i18n", "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("0 message(s) without a Chinese translation")
