@@ -12,6 +12,7 @@ import html
 import io
 import json
 import os
+import re
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -231,11 +232,16 @@ def _arr(values: Any) -> list:
     return list(np.asarray(values, dtype=object).tolist()) if not isinstance(values, list) else values
 
 
+_CJK_BREAK = re.compile(r"(?<=[\u2e80-\uffff])<br>(?=[\u2e80-\uffff])")
+
+
 def _text(s: Any) -> str:
     """Plotly label text as plain text: our markup removed, escaped data text restored."""
     if s is None:
         return ""
-    return html.unescape(str(s).replace("<br>", " ").replace("<b>", "").replace("</b>", ""))
+    # A break wrap_label put inside Chinese text joins without a space; between words, with one.
+    text = _CJK_BREAK.sub("", str(s))
+    return html.unescape(text.replace("<br>", " ").replace("<b>", "").replace("</b>", ""))
 
 
 def _axis_title(layout: dict, axis: str) -> str:

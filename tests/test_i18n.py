@@ -303,3 +303,11 @@ def test_unknown_language_in_the_link_falls_back_to_english():
     at = run_page("overview", lang="xx<script>")
     assert not CJK.search(at.title[0].value)
     assert any("xx" in str(w.value) for w in at.warning)
+
+
+def test_chinese_category_labels_reach_the_deck_unbroken(con):
+    """wrap_label breaks long Chinese names for the screen; the slide's categories are whole again."""
+    fig = charts.growth_bars(queries.growth_summary(con), "增长对比", lang="zh")
+    deck = Presentation(io.BytesIO(export.build_deck([export.DeckSlide.from_figure(fig)], lang="zh")))
+    chart = next(s.chart for s in deck.slides[1].shapes if s.has_chart)
+    assert "医疗保健领域的元宇宙" in list(chart.plots[0].categories)
