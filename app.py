@@ -14,21 +14,9 @@ from marketintel.ui import (figure, choose_one, draw_chart, page_workbook, plain
 
 _ = page_setup()
 cfg = load_settings()
-zh = _.lang == "zh"
 # The roles the data files give reported figures (figures.csv "role"), translated where shown;
 # any other role is shown as the data has it.
 FIGURE_ROLES = (N_("base year"), N_("estimated year"), N_("forecast year"))
-
-
-def ltext(record, base: str) -> str:
-    """Text of a column whose English sits under the bare name (``role``) and Chinese under ``<name>_zh``."""
-    def get(key: str):
-        try:
-            value = record[key]
-        except (KeyError, IndexError, TypeError):
-            value = getattr(record, key, None)
-        return value if isinstance(value, str) and value.strip() else None
-    return (get(f"{base}_zh") if zh else None) or get(base) or ""
 
 
 restore_url(["scale"])
@@ -56,7 +44,7 @@ for i, m in enumerate(markets.itertuples()):
         st.subheader(plain(_.pick(m, "name")), anchor=False)
         st.caption(_("Report {code} · primary source · {unit}", code=plain(m.report_code), unit=_.money_unit))
         for f in headlines[headlines["market_id"] == m.market_id].itertuples():
-            role = _.dynamic(ltext(f, "role"))
+            role = _.dynamic(_.pick(f, "role"))
             # TRANSLATORS: a card's figure label, e.g. "2025 base year"; {role} is one of the roles above.
             st.metric(_("{year} {role}", year=f.year, role=role or _("reported")), _.money_number(f.value),
                       help=_("Reported: stated in report {code} ({role}, {year}).", code=m.report_code,

@@ -94,21 +94,34 @@ class Text:
         stop = "。" if self.lang == "zh" else ". "
         return stop.join(p.rstrip("。.") for p in parts) + stop.strip()
 
+    def join(self, items) -> str:
+        """An enumeration: ``a, b`` / ``a、b``."""
+        return ("、" if self.lang == "zh" else ", ").join(items)
+
+    def join_clauses(self, items) -> str:
+        """Clauses: ``a; b`` / ``a；b``."""
+        return ("；" if self.lang == "zh" else "; ").join(items)
+
     # -- data columns ------------------------------------------------------------------
 
     def col(self, base: str) -> str:
-        """The column holding ``base`` text in this language: ``name`` -> ``name_zh``."""
+        """The column holding ``base`` text in this language: ``name`` -> ``name_en`` / ``name_zh``."""
         return f"{base}_{self.lang}"
 
+    def bare_col(self, base: str) -> str:
+        """The same for a column whose English sits under the bare name: ``rationale`` / ``rationale_zh``."""
+        return base if self.lang == DEFAULT_LANGUAGE else f"{base}_{self.lang}"
+
     def pick(self, record: Any, base: str) -> str:
-        """``record[base_<lang>]``, falling back to English where the data has no translation."""
+        """``record``'s ``base`` text in this language (``base_zh``), else its English (``base_en`` or
+        ``base``); works on rows, named tuples and dicts."""
         def get(key: str):
             try:
                 value = record[key]
             except (KeyError, IndexError, TypeError):
                 value = getattr(record, key, None)
             return value if isinstance(value, str) and value.strip() else None
-        return get(self.col(base)) or get(f"{base}_en") or ""
+        return get(self.col(base)) or get(f"{base}_en") or get(base) or ""
 
     # -- numbers -----------------------------------------------------------------------
 

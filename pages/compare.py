@@ -10,18 +10,6 @@ from marketintel.ui import (figure, choose_many, choose_one, draw_chart, page_wo
 
 _ = page_setup()
 cfg = load_settings()
-zh = _.lang == "zh"
-
-
-def lcol(base: str) -> str:
-    """A column whose English sits under the bare name (``concept_label``) and Chinese under ``<name>_zh``."""
-    return f"{base}_zh" if zh else base
-
-
-def ltext(record, base: str) -> str:
-    """``record``'s text in such a column, in the session language, English where there is no Chinese."""
-    value = getattr(record, f"{base}_zh", None) if zh else None
-    return value if isinstance(value, str) and value.strip() else getattr(record, base)
 
 
 restore_url(["markets", "scale", "concepts", "cyear", "measure", "source_market"])
@@ -30,7 +18,6 @@ if len(markets) < 2:
     st.error(_("Comparing needs at least two markets; the Data & sources page lists what failed to load."))
     st.stop()
 names = {m.market_id: _.pick(m, "name") for m in markets.itertuples()}
-list_sep = "、" if zh else ", "
 
 st.title(_("Compare markets"))
 st.info(_.dynamic(cfg["overlap_note"]))
@@ -43,7 +30,7 @@ if len(chosen) < 2:
 show_messages(messages)
 series = query(queries.market_series, chosen)
 summary = query(queries.growth_summary, chosen)
-picked_names = list_sep.join(names[m] for m in chosen)
+picked_names = _.join(names[m] for m in chosen)
 
 
 @st.fragment
@@ -100,14 +87,14 @@ else:
                           list(markets.set_index("market_id").loc[chosen, "report_code"]), measure, lang=_.lang),
                    "compare_concepts", comp, f"{picked_names} · {cyear}")
         detail = money_in_language(comp[comp["year"] == int(cyear)][[
-            lcol("concept_label"), _.col("name"), lcol("segments"), "share_pct", "value", lcol("note")]], _.lang)
+            _.bare_col("concept_label"), _.col("name"), _.bare_col("segments"), "share_pct", "value", _.bare_col("note")]], _.lang)
         st.dataframe(detail, hide_index=True, width="stretch", column_config={
-            lcol("concept_label"): _("Segment"), _.col("name"): _("Market"),
-            lcol("segments"): _("Market's own segment(s)"),
+            _.bare_col("concept_label"): _("Segment"), _.col("name"): _("Market"),
+            _.bare_col("segments"): _("Market's own segment(s)"),
             "share_pct": st.column_config.NumberColumn(_("Share (%, est.)"), format="%.1f"),
             "value": st.column_config.NumberColumn(_("{year} ({unit}, est.)", year=cyear, unit=_.money_unit),
                                                    format=_.money_column_format),
-            lcol("note"): _("Note")})
+            _.bare_col("note"): _("Note")})
     else:
         st.info(_("Pick at least one segment to compare."))
 
@@ -121,13 +108,13 @@ else:
     smarket, msg = choose_one("source_market", _("Market with more than one source"), multi_ids, names, multi_ids[0])
     show_messages(msg)
     msrc = srcs[srcs["market_id"] == smarket]
-    st.dataframe(msrc[[_.col("title"), lcol("kind"), "report_code", "date", "is_primary", "first_year", "last_year",
-                       "n_figures", "cagr_pct", lcol("coverage")]], hide_index=True, width="stretch", column_config={
-        _.col("title"): _("Source"), lcol("kind"): _("Kind"), "report_code": _("Report code"),
+    st.dataframe(msrc[[_.col("title"), _.bare_col("kind"), "report_code", "date", "is_primary", "first_year", "last_year",
+                       "n_figures", "cagr_pct", _.bare_col("coverage")]], hide_index=True, width="stretch", column_config={
+        _.col("title"): _("Source"), _.bare_col("kind"): _("Kind"), "report_code": _("Report code"),
         "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
         "is_primary": _("Primary"), "first_year": _("First year"), "last_year": _("Last year"),
         "n_figures": _("Figures stated"), "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
-        lcol("coverage"): _("What it covers")})
+        _.bare_col("coverage"): _("What it covers")})
     sseries = query(queries.source_series, smarket)
     color = markets.set_index("market_id").loc[smarket, "color"]
     draw_chart(figure(charts.source_timeline, sseries, _("{market}: each source's figures", market=names[smarket]),
@@ -153,11 +140,11 @@ else:
                      source=plain(_.pick(s, "title")), date=plain(s.date)))
     claims = query(queries.claims, smarket)
     for c in claims.itertuples():
-        st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(ltext(c, 'source_title'))}*")
+        st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(_.pick(c, 'source_title'))}*")
     tax = query(queries.source_taxonomies, smarket)
     st.markdown("**" + _("Where the taxonomies differ") + "**")
-    st.dataframe(tax[[lcol("dimension_label"), _.col("title"), lcol("segments")]], hide_index=True, width="stretch",
-                 column_config={lcol("dimension_label"): _("Dimension"), _.col("title"): _("Source"),
-                                lcol("segments"): _("Segments it names")})
+    st.dataframe(tax[[_.bare_col("dimension_label"), _.col("title"), _.bare_col("segments")]], hide_index=True, width="stretch",
+                 column_config={_.bare_col("dimension_label"): _("Dimension"), _.col("title"): _("Source"),
+                                _.bare_col("segments"): _("Segments it names")})
 
 page_workbook("compare")

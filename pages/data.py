@@ -11,8 +11,7 @@ from marketintel.upload import install_market, stage_upload
 from marketintel.ui import forget_fingerprint, page_setup, plain, provenance_legend, query
 
 _ = page_setup()
-# The market name's English sits under "market", its Chinese under "market_zh".
-market_col = "market_zh" if _.lang == "zh" else "market"
+market_col = _.bare_col("market")
 title_col = _.col("title")
 st.title(_("Data & sources"))
 
@@ -21,7 +20,7 @@ provenance_legend()
 
 st.subheader(_("Sources"), anchor=False)
 src = query(queries.sources)
-basis_col = "cagr_basis_zh" if _.lang == "zh" else "cagr_basis"
+basis_col = _.bare_col("cagr_basis")
 st.dataframe(src[[market_col, title_col, "report_code", "date", "is_primary", "cagr_pct", basis_col, "document"]]
              .fillna({"report_code": "—"}),
              hide_index=True, width="stretch", column_config={

@@ -10,25 +10,8 @@ from marketintel.ui import (figure, choose_many, choose_one, draw_chart, page_wo
 
 _ = page_setup()
 cfg = load_settings()
-zh = _.lang == "zh"
 dim_labels = {k: v.get(_.lang) or v["en"] for k, v in cfg["dimensions"].items()}
 restore_url(["market", "dim", "view", "year", *cfg["dimensions"]])
-
-
-def lcol(base: str) -> str:
-    """A column whose English sits under the bare name (``rationale``) and Chinese under ``<name>_zh``."""
-    return f"{base}_zh" if zh else base
-
-
-def ltext(record, base: str) -> str:
-    """``record``'s text in such a column, in the session language, English where there is no Chinese."""
-    def get(key: str):
-        try:
-            value = record[key]
-        except (KeyError, IndexError, TypeError):
-            value = getattr(record, key, None)
-        return value if isinstance(value, str) and value.strip() else None
-    return (get(f"{base}_zh") if zh else None) or get(base) or ""
 
 
 markets = query(queries.market_list)
@@ -72,10 +55,10 @@ for d in cfg["dimensions"]:
 
 st.title(name)
 st.caption(_("Primary source: report {code} · {title}", code=market["report_code"],
-             title=ltext(market, "source_title")))
+             title=_.pick(market, "source_title")))
 show_messages(messages)
 
-active = ("；" if zh else "; ").join(_("{dimension}: {n} selected", dimension=dim_labels.get(d, d), n=len(v))
+active = _.join_clauses(_("{dimension}: {n} selected", dimension=dim_labels.get(d, d), n=len(v))
                                     for d, v in filters.items()) or _("no filters")
 series = query(queries.market_series, [market_id])
 draw_chart(figure(charts.growth_chart, series, "linear", _("{market}: market size", market=name),
@@ -119,11 +102,11 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
         first_year, last_year = int(table["first_year"].iloc[0]), int(table["last_year"].iloc[0])
         st.markdown(_("**Share table** · estimates · {first}→{last}", first=first_year, last=last_year))
         st.dataframe(
-            money_in_language(table, _.lang)[[lcol("display_label"), "share_first", "share_last", "value_first", "value_last", "cagr_pct",
-                   lcol("rationale")]],
+            money_in_language(table, _.lang)[[_.bare_col("display_label"), "share_first", "share_last", "value_first", "value_last", "cagr_pct",
+                   _.bare_col("rationale")]],
             hide_index=True,
             column_config={
-                lcol("display_label"): st.column_config.TextColumn(_("Segment (est.)")),
+                _.bare_col("display_label"): st.column_config.TextColumn(_("Segment (est.)")),
                 "share_first": st.column_config.NumberColumn(_("Share {year} (%)", year=first_year), format="%.1f"),
                 "share_last": st.column_config.NumberColumn(_("Share {year} (%)", year=last_year), format="%.1f"),
                 "value_first": st.column_config.NumberColumn(_("{year} ({unit})", year=first_year, unit=_.money_unit),
@@ -131,7 +114,7 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
                 "value_last": st.column_config.NumberColumn(_("{year} ({unit})", year=last_year, unit=_.money_unit),
                                                             format=_.money_column_format),
                 "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
-                lcol("rationale"): st.column_config.TextColumn(_("Why (our assumption)"), width="large"),
+                _.bare_col("rationale"): st.column_config.TextColumn(_("Why (our assumption)"), width="large"),
             })
 
     if "region" in set(dims["dimension"]):
@@ -157,11 +140,11 @@ else:
         topic = _.dynamic(topics[ins["topic"]]) if ins["topic"] in topics else ins["topic"]
         badge = _("matches your filters") if ins["relevance"] else _("general")
         source = (_("report {code}", code=ins["report_code"]) if isinstance(ins["report_code"], str)
-                  else ltext(ins, "source_title"))
+                  else _.pick(ins, "source_title"))
         # One element per card: every element is a message to each session's browser, and
         # twenty users changing filters at once made the cards a large part of the server's work.
         st.container(border=True).markdown(
-            f"**{plain(_.pick(ins, 'title'))}**  \n:gray[{plain(topic)} · {plain(ltext(ins, 'region_labels'))}"
+            f"**{plain(_.pick(ins, 'title'))}**  \n:gray[{plain(topic)} · {plain(_.pick(ins, 'region_labels'))}"
             f" · {plain(badge)}]\n\n{plain(_.pick(ins, 'text'))}\n\n"
             f":gray[:small[{plain(_('Source: {source}', source=source))}]]")
 
@@ -169,6 +152,6 @@ claims = query(queries.claims, market_id)
 if not claims.empty:
     st.subheader(_("What other sources say (no figures)"), anchor=False)
     for c in claims.itertuples():
-        st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(ltext(c, 'source_title'))}*")
+        st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(_.pick(c, 'source_title'))}*")
 
 page_workbook(f"explorer-{market_id}")
