@@ -68,11 +68,10 @@ def growth_section() -> None:
     show_messages(messages)
     series = query(queries.market_series, shown)
     first, last = int(series["year"].min()), int(series["year"].max())
-    # The chart draws any other value (None where the widget has none yet) on the linear scale.
     scale_note = {"linear": _("linear scale"), "log": _("log scale"), "indexed": _("indexed scale")}
     draw_chart(figure(charts.growth_chart, series, scale, _("Market size {first}–{last}", first=first, last=last),
                       lang=_.lang), "overview_growth", series,
-               " · ".join([_("All markets"), scale_note.get(scale, scale_note["linear"])]))
+               " · ".join([_("All markets"), scale_note[scale]]))
 
 
 growth_section()

@@ -40,10 +40,9 @@ def growth_section() -> None:
                             {"linear": _("Linear"), "log": _("Log"), "indexed": _("Indexed (first year = 100)")},
                             "indexed", widget="segmented")
     show_messages(msg)
-    # The chart draws any other value (None where the widget has none yet) on the linear scale.
     scale_note = {"linear": _("linear scale"), "log": _("log scale"), "indexed": _("indexed scale")}
     draw_chart(figure(charts.growth_chart, series, scale, _("Market size compared"), lang=_.lang), "compare_growth",
-               series, " · ".join([picked_names, scale_note.get(scale, scale_note["linear"])]))
+               series, " · ".join([picked_names, scale_note[scale]]))
 
 
 growth_section()
