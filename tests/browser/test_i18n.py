@@ -303,7 +303,10 @@ def _open_hidden_text(page) -> None:
     popover = page.locator('[data-testid="stMain"] [data-testid="stPopoverButton"]').first
     if popover.count():
         popover.click()
-        page.locator('[data-testid="stPopoverBody"]').first.wait_for(state="visible")
+        # The body shows before its buttons are drawn: wait for one, or its texts may be missed.
+        page.get_by_role("button", name="Add to deck").or_(page.get_by_role("button", name="加入幻灯片")).filter(
+            visible=True).first.wait_for(state="visible")
+        page.wait_for_timeout(300)  # the popover fades in; text is collected only from what is shown
 
 
 @pytest.fixture(scope="module")
