@@ -141,12 +141,13 @@ else:
         badge = _("matches your filters") if ins["relevance"] else _("general")
         source = (_("report {code}", code=ins["report_code"]) if isinstance(ins["report_code"], str)
                   else _.pick(ins, "source_title"))
+        source_line = _("Source: {source}", source=source)  # not inside the f-string: Babel can't see in there
         # One element per card: every element is a message to each session's browser, and
         # twenty users changing filters at once made the cards a large part of the server's work.
         st.container(border=True).markdown(
             f"**{plain(_.pick(ins, 'title'))}**  \n:gray[{plain(topic)} · {plain(_.pick(ins, 'region_labels'))}"
             f" · {plain(badge)}]\n\n{plain(_.pick(ins, 'text'))}\n\n"
-            f":gray[:small[{plain(_('Source: {source}', source=source))}]]")
+            f":gray[:small[{plain(source_line)}]]")
 
 claims = query(queries.claims, market_id)
 if not claims.empty:
