@@ -340,7 +340,6 @@ def growth_bars(summary: pd.DataFrame, title: str = "Growth compared", *, lang: 
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.16, subplot_titles=(
         _("CAGR (%, stated)"), _("Absolute growth ({unit})", unit=_.money_unit)))
     names = _names(summary, "name", lang) if not summary.empty else pd.Series(dtype=str)
-    decimals = 1 if lang == "en" else 0
     for row, name in zip(summary.itertuples(), names):
         label = wrap_label(esc(name))
         period = f"{int(row.cagr_start)}–{int(row.cagr_end)}"
@@ -351,7 +350,9 @@ def growth_bars(summary: pd.DataFrame, title: str = "Growth compared", *, lang: 
                                             + "<extra></extra>")),
                       row=1, col=1)
         fig.add_trace(go.Bar(x=[label], y=[row.abs_growth * k], marker_color=row.color, name=esc(name),
-                             text=[f"+{row.abs_growth * k:,.{decimals}f}"], textposition="outside", showlegend=False,
+                             # Bar labels one decimal shorter than the language's money format: +843.7 / +8,437.
+                             text=["+" + _.money_number(row.abs_growth, int(_.money_format["decimals"]) - 1)],
+                             textposition="outside", showlegend=False,
                              hovertemplate=(f"<b>{esc(name)}</b><br>{row.first_year}→{row.last_year}: +"
                                             + _.money_hover("y") + " " + _("(from reported figures)")
                                             + "<extra></extra>")),

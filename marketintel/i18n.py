@@ -136,8 +136,7 @@ class Text:
 
     def money(self, value_bn: float, decimals: int | None = None) -> str:
         """A market size for text: ``USD 6.59 bn`` / ``65.9亿美元``."""
-        d = self.money_format["decimals"] if decimals is None else decimals
-        return self.money_format["pattern"].format(value=f"{value_bn * self.money_factor:,.{d}f}")
+        return self.money_format["pattern"].format(value=self.money_number(value_bn, decimals))
 
     def money_number(self, value_bn: float, decimals: int | None = None) -> str:
         """The number alone, in this language's unit (for a place whose caption names the unit)."""
@@ -154,10 +153,6 @@ class Text:
         """printf format for a money column in an on-screen table (``%.2f`` USD bn, ``%.1f`` 亿美元)."""
         return f"%.{int(self.money_format['decimals'])}f"
 
-    @property
-    def money_number_format(self) -> str:
-        """Excel/PowerPoint number format for scaled money values."""
-        return "#,##0." + "0" * int(self.money_format["decimals"])
 
 
 @lru_cache(maxsize=None)
@@ -227,12 +222,19 @@ def update_catalogue(root: Path, lang: str = "zh") -> tuple[int, list[str]]:
         write_po(fh, catalog, width=100, sort_output=False, omit_header=False, include_previous=False)
     translations.cache_clear()
     text.cache_clear()
-    missing = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
-    return len([m for m in catalog if m.id]), missing
+    ids = [_key(m.id) for m in catalog if m.id]
+    done = {_key(m.id) for m in catalog if _translated(m)}
+    return len(ids), [i for i in ids if i not in done]
 
 
 def _key(message_id: Any) -> str:
     return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def _translated(message) -> bool:
+    """A catalogue entry with a translation for every plural form, not marked fuzzy."""
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return bool(message.id) and not message.fuzzy and all(strings)
 
 
 def untranslated(root: Path, lang: str = "zh") -> list[str]:
@@ -242,8 +244,5 @@ def untranslated(root: Path, lang: str = "zh") -> list[str]:
     done: set[str] = set()
     if catalogue_path(lang).exists():
         with catalogue_path(lang).open("rb") as fh:
-            for m in read_po(fh):
-                strings = m.string if isinstance(m.string, tuple) else (m.string,)
-                if m.id and not m.fuzzy and all(strings):
-                    done.add(_key(m.id))
+            done = {_key(m.id) for m in read_po(fh) if _translated(m)}
     return [_key(m.id) for m in extract_messages(root) if m.id and _key(m.id) not in done]

@@ -349,7 +349,7 @@ def draw_chart(fig, key: str, data: pd.DataFrame | None = None, subtitle: str = 
     table = data if data is not None else export.figure_data(fig)
     title = (fig.layout.meta or {}).get("title", key) if isinstance(fig.layout.meta, dict) else key
     st.session_state.setdefault(PAGE_TABLES, {})[title] = table
-    has_chrome = _has_chrome()
+    chrome = has_chrome()
     _ = current_text()
     no_chrome = _("No Chrome or Chromium found: install one (apt-get install chromium) for PNG/SVG.")
     box = st.popover(_("Export this chart"))
@@ -359,11 +359,11 @@ def draw_chart(fig, key: str, data: pd.DataFrame | None = None, subtitle: str = 
         _add_to_deck(fig, key, subtitle)
         st.rerun(scope="app")  # the deck lives in the sidebar, outside any fragment this chart is in
     c2.download_button("PNG", data=lambda: export.figure_image(fig, "png"), file_name=f"{key}.png",
-                       mime="image/png", key=f"png_{key}", on_click="ignore", disabled=not has_chrome,
-                       help=_("16:9 at slide size, high resolution") if has_chrome else no_chrome)
+                       mime="image/png", key=f"png_{key}", on_click="ignore", disabled=not chrome,
+                       help=_("16:9 at slide size, high resolution") if chrome else no_chrome)
     c3.download_button("SVG", data=lambda: export.figure_image(fig, "svg"), file_name=f"{key}.svg",
-                       mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", disabled=not has_chrome,
-                       help=_("Vector image") if has_chrome else no_chrome)
+                       mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", disabled=not chrome,
+                       help=_("Vector image") if chrome else no_chrome)
     lang = _.lang
     c4.download_button("CSV", data=lambda: export.csv_bytes(table, lang), file_name=f"{key}.csv", mime="text/csv",
                        key=f"csv_{key}", on_click="ignore", help=_("The data behind this chart"))
@@ -372,7 +372,7 @@ def draw_chart(fig, key: str, data: pd.DataFrame | None = None, subtitle: str = 
 _chrome_memo: list[tuple[float, bool]] = []
 
 
-def _has_chrome() -> bool:
+def has_chrome() -> bool:
     """Whether kaleido has a browser, looked up at most once a minute (PATH search on every chart was 4% under load)."""
     now = time.monotonic()
     if not _chrome_memo or now - _chrome_memo[0][0] > 60:

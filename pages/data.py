@@ -8,7 +8,7 @@ import pandas as pd
 from marketintel import export
 from marketintel.settings import data_dir
 from marketintel.upload import install_market, stage_upload
-from marketintel.ui import forget_fingerprint, page_setup, plain, provenance_legend, query
+from marketintel.ui import forget_fingerprint, has_chrome, page_setup, plain, provenance_legend, query
 
 _ = page_setup()
 market_col = _.bare_col("market")
@@ -62,7 +62,7 @@ lang = _.lang
 st.download_button(_("All tables as one Excel workbook"), data=lambda: export.workbook_bytes(all_tables, src, lang),
                    file_name="market-intelligence-data.xlsx", on_click="ignore", key="dl_all_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-if export.chrome_path() is None:
+if not has_chrome():
     st.info(_("No Chrome or Chromium was found on this server, so PNG and SVG chart downloads are off. "
               "Install one (Debian: apt-get install chromium) or set BROWSER_PATH. PowerPoint, Excel and CSV work."))
 st.caption(_("Data files live in data/markets/<market>/; see data/README.md for how to edit them."))
