@@ -8,19 +8,19 @@ import streamlit as st
 
 from marketintel import charts, queries
 from marketintel.i18n import N_
-from marketintel.settings import load_settings
+from marketintel.settings import settings
 from marketintel.ui import (figure, choose_one, draw_chart, page_workbook, plain, query, register_table, restore_url,
                             page_setup, show_messages)
 
 _ = page_setup()
-cfg = load_settings()
+cfg = settings()
 # The roles the data files give reported figures (figures.csv "role"), translated where shown;
 # any other role is shown as the data has it.
 FIGURE_ROLES = (N_("base year"), N_("estimated year"), N_("forecast year"))
 
 
 restore_url(["scale"])
-st.title(_.dynamic(cfg["app"]["title"]))
+st.title(_.dynamic(cfg.app.title))
 st.caption(_("Four healthcare technology markets, sized from published market-report summaries. "
              "Hover a figure to see where it comes from."))
 
@@ -28,12 +28,12 @@ all_markets = query(queries.market_list)
 if all_markets.empty:
     st.error(_("No market could be loaded. The Data & sources page lists what is wrong with the data files."))
     st.stop()
-limit = cfg["overview_max_markets"]
+limit = cfg.overview_max_markets
 shown = list(all_markets["market_id"]) if len(all_markets) <= limit else query(queries.largest_markets, limit)
 markets = all_markets[all_markets["market_id"].isin(shown)]
 headlines = query(queries.headline_figures, shown)
 
-st.info(_.dynamic(cfg["overlap_note"]))
+st.info(_.dynamic(cfg.overlap_note))
 if len(all_markets) > limit:
     st.caption(_("Showing the {limit} largest of {total:,} markets; every market is in the table below, "
                  "and Compare or the Market explorer open any of them.", limit=limit, total=len(all_markets)))

@@ -16,13 +16,13 @@ from plotly.subplots import make_subplots
 
 from . import i18n
 from .i18n import N_
-from .settings import load_settings
+from .settings import settings
 
 SCALES = ("linear", "log", "indexed")
 
 
-def _cfg() -> dict:
-    return load_settings()
+def _cfg():
+    return settings()
 
 
 def esc(text) -> str:
@@ -32,7 +32,7 @@ def esc(text) -> str:
 
 def est(label: str, lang: str = "en") -> str:
     """A legend or hover label marked as an estimate (escaped: labels come from data files)."""
-    return f"{esc(label)}{i18n.text(lang)(_cfg()['provenance']['estimate_suffix'])}"
+    return f"{esc(label)}{i18n.text(lang)(_cfg().provenance.estimate_suffix)}"
 
 
 def source_note(report_codes: Sequence[str | None], estimate: bool = False, basis: str | None = None,
@@ -59,36 +59,36 @@ def source_note(report_codes: Sequence[str | None], estimate: bool = False, basi
 
 def _prov(value: str, lang: str) -> str:
     """A provenance value (reported / derived / estimate) in words of ``lang``."""
-    prov = _cfg()["provenance"].get(value)
+    prov = getattr(_cfg().provenance, value, None) if value in ("reported", "derived", "estimate") else None
     if not prov:
         return value
-    label = i18n.text(lang)(prov["label"])
+    label = i18n.text(lang)(prov.label)
     return label.lower() if lang == "en" else label
 
 
 def _layout(fig: go.Figure, title: str, subtitle: str | None, note: str, y_title: str,
             x_title: str | None = N_("Year"), legend: bool = True, lang: str = "en") -> go.Figure:
-    cfg = _cfg()["chart"]
+    cfg = _cfg().theme
     heading = f"<b>{esc(title)}</b>" + (f"<br><span style='font-size:13px;color:#4B5563'>{esc(subtitle)}</span>"
                                          if subtitle else "")
     fig.update_layout(
         # No named template: validating one costs ~8 ms per figure; the styling is all set here.
         template=None,
-        colorway=_cfg()["segment_colors"],
-        title=dict(text=heading, x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=cfg["title_size"])),
-        font=dict(family=cfg["font_family"], size=cfg["font_size"], color=cfg["text_color"]),
-        paper_bgcolor=cfg["background"], plot_bgcolor=cfg["background"],
-        height=cfg["height"], margin=dict(l=70, r=30, t=90 if subtitle else 70, b=110),
+        colorway=_cfg().theme.segment_colors,
+        title=dict(text=heading, x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=cfg.title_size)),
+        font=dict(family=cfg.font_family, size=cfg.font_size, color=cfg.text_color),
+        paper_bgcolor=cfg.background, plot_bgcolor=cfg.background,
+        height=cfg.height, margin=dict(l=70, r=30, t=90 if subtitle else 70, b=110),
         showlegend=legend,
         legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top", bgcolor="rgba(255,255,255,0)",
-                    font=dict(size=cfg["font_size"] - 1)),
-        hoverlabel=dict(font=dict(family=cfg["font_family"])),
+                    font=dict(size=cfg.font_size - 1)),
+        hoverlabel=dict(font=dict(family=cfg.font_family)),
         separators=".,",
     )
     _ = i18n.text(lang)
-    fig.update_xaxes(title_text=_(x_title) if x_title else x_title, gridcolor=cfg["grid_color"], showline=True, linecolor="#9CA3AF",
+    fig.update_xaxes(title_text=_(x_title) if x_title else x_title, gridcolor=cfg.grid_color, showline=True, linecolor="#9CA3AF",
                      automargin=True, ticks="", zeroline=False)
-    fig.update_yaxes(title_text=y_title, gridcolor=cfg["grid_color"], zeroline=False, automargin=True, ticks="",
+    fig.update_yaxes(title_text=y_title, gridcolor=cfg.grid_color, zeroline=False, automargin=True, ticks="",
                      linecolor="#9CA3AF")
     fig.add_annotation(text=wrap_label(esc(note), 150), xref="paper", yref="paper", x=0, y=0, yshift=-78, xanchor="left", yanchor="top",
                        showarrow=False, align="left", font=dict(size=11, color="#6B7280"))
@@ -172,7 +172,7 @@ def growth_chart(series: pd.DataFrame, scale: str = "linear", title: str = "Mark
     differ by two orders of magnitude and a linear axis hides the small ones.
     """
     _ = i18n.text(lang)
-    units = _cfg()["units"]
+    units = _cfg().units
     scale = scale if scale in SCALES else "linear"
     k = _.money_factor
     fig = go.Figure()
@@ -194,7 +194,7 @@ def growth_chart(series: pd.DataFrame, scale: str = "linear", title: str = "Mark
                            + "<extra></extra>"),
             meta={"market_id": mid, "provenance": sorted(set(g["provenance"]))},
         ))
-    y_title = _.dynamic(units["index_axis"]) if scale == "indexed" else _.dynamic(units["money_axis"])
+    y_title = _.dynamic(units.index_axis) if scale == "indexed" else _.dynamic(units.money_axis)
     if scale == "indexed" and not series.empty:
         y_title = _("Index ({year} = 100)", year=int(series["year"].min()))
     _layout(fig, title, subtitle or _("● reported figure   ○ derived year (geometric between reported figures)"),
@@ -251,7 +251,7 @@ def segment_area_chart(breakdown: pd.DataFrame, title: str, subtitle: str | None
     fig = go.Figure()
     firsts = breakdown.drop_duplicates("segment")
     distinct = firsts["color"].nunique() == len(firsts)
-    palette = _cfg()["segment_colors"]
+    palette = _cfg().theme.segment_colors
     labels = _names(breakdown, "label", lang) if not breakdown.empty else pd.Series(dtype=str)
     basis_words = {"independence": _("independence"), "cross-tab": _("cross-tab"), "estimate": _("estimate")}
     for i, (seg, g) in enumerate(breakdown.groupby("segment", sort=False)):
@@ -273,7 +273,7 @@ def segment_area_chart(breakdown: pd.DataFrame, title: str, subtitle: str | None
         fig.update_layout(barmode="stack")
     basis = breakdown["basis"].iloc[0] if not breakdown.empty else None
     _layout(fig, title, subtitle, source_note([report_code], estimate=True, basis=basis, lang=lang),
-            _.dynamic(_cfg()["units"]["money_axis"]), lang=lang)
+            _.dynamic(_cfg().units.money_axis), lang=lang)
     _year_axis(fig, breakdown["year"] if not breakdown.empty else [])
     return fig
 
@@ -351,7 +351,7 @@ def growth_bars(summary: pd.DataFrame, title: str = "Growth compared", *, lang: 
                       row=1, col=1)
         fig.add_trace(go.Bar(x=[label], y=[row.abs_growth * k], marker_color=row.color, name=esc(name),
                              # Bar labels one decimal shorter than the language's money format: +843.7 / +8,437.
-                             text=["+" + _.money_number(row.abs_growth, int(_.money_format["decimals"]) - 1)],
+                             text=["+" + _.money_number(row.abs_growth, int(_.money_format.decimals) - 1)],
                              textposition="outside", showlegend=False,
                              hovertemplate=(f"<b>{esc(name)}</b><br>{row.first_year}→{row.last_year}: +"
                                             + _.money_hover("y") + " " + _("(from reported figures)")
@@ -363,7 +363,7 @@ def growth_bars(summary: pd.DataFrame, title: str = "Growth compared", *, lang: 
                 last=int(summary["last_year"].max()))
     _layout(fig, title, sub, source_note(summary.get("report_code", pd.Series(dtype=str)).tolist(), lang=lang), "",
             None, legend=False, lang=lang)
-    fig.update_yaxes(title_text=_.dynamic(_cfg()["units"]["cagr_axis"]), row=1, col=1, rangemode="tozero")
+    fig.update_yaxes(title_text=_.dynamic(_cfg().units.cagr_axis), row=1, col=1, rangemode="tozero")
     fig.update_yaxes(title_text=_("Growth ({unit})", unit=_.money_unit), row=1, col=2, rangemode="tozero")
     fig.update_yaxes(range=[0, summary["cagr_pct"].max() * 1.25 if not summary.empty else 1], row=1, col=1)
     fig.update_yaxes(range=[0, summary["abs_growth"].max() * k * 1.2 if not summary.empty else 1], row=1, col=2)
@@ -419,6 +419,6 @@ def source_timeline(series: pd.DataFrame, title: str, market_color: str, *, lang
             customdata=[_prov(v, lang) for v in g["provenance"]],
             hovertemplate="<b>%{fullData.name}</b><br>%{x}: " + _.money_hover("y") + " · %{customdata}<extra></extra>"))
     _layout(fig, title, _("● reported   ○ derived"), source_note(series["report_code"].tolist(), lang=lang),
-            _.dynamic(_cfg()["units"]["money_axis"]), lang=lang)
+            _.dynamic(_cfg().units.money_axis), lang=lang)
     _year_axis(fig, series["year"] if not series.empty else [])
     return fig

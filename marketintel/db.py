@@ -18,7 +18,7 @@ import pandas as pd
 
 from .schema import chinese, english
 from .series import cagr_pct, geometric_series, linear_shares
-from .settings import CONFIG_PATH, database_path, data_dir, load_settings, market_color
+from .settings import CONFIG_PATH, database_path, data_dir, market_color, settings
 from .validate import Catalog, flatten_segments, validate_data_dir
 
 #: Bump when the table layout changes, so old files are rebuilt.
@@ -42,9 +42,9 @@ def data_fingerprint(root: Path) -> str:
 
 def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
     """The catalog as one DataFrame per table; all arithmetic of the build happens here."""
-    settings = load_settings()
+    theme = settings().theme
     ids = [m.id for m in catalog.markets]
-    seg_colors = settings["segment_colors"]
+    seg_colors = theme.segment_colors
     t: dict[str, list[dict]] = {k: [] for k in (
         "markets", "sources", "source_figures", "market_series", "dimensions", "segments",
         "segment_shares", "crosstab_shares", "insights", "insight_regions", "insight_segments",

@@ -34,7 +34,7 @@ from pptx.util import Inches, Pt
 
 from . import i18n
 from .i18n import N_
-from .settings import ROOT, load_settings
+from .settings import ROOT, Settings, settings
 
 
 class ExportUnavailable(RuntimeError):
@@ -71,7 +71,7 @@ def figure_image(fig: go.Figure, fmt: str = "png") -> bytes:
                                 "(Debian: apt-get install chromium) or set BROWSER_PATH. PowerPoint, Excel and CSV "
                                 "exports work without it.")
     os.environ["BROWSER_PATH"] = path
-    cfg = load_settings()["chart"]
+    cfg = settings().image
     with _IMAGE_LOCK:  # one kaleido server for the process; calls are serialised
         if not _SERVER_STARTED:
             import atexit
@@ -80,15 +80,15 @@ def figure_image(fig: go.Figure, fmt: str = "png") -> bytes:
             kaleido.start_sync_server(silence_warnings=True)
             atexit.register(kaleido.stop_sync_server, silence_warnings=True)
             _SERVER_STARTED = True
-        return pio.to_image(fig, format=fmt, width=cfg["export_width"], height=cfg["export_height"],
-                            scale=cfg["export_scale"] if fmt == "png" else 1)
+        return pio.to_image(fig, format=fmt, width=cfg.width, height=cfg.height,
+                            scale=cfg.scale if fmt == "png" else 1)
 
 
 # -- text safety for spreadsheets -----------------------------------------------------------
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
-    prefixes = tuple(load_settings()["export"]["formula_prefixes"])
+    prefixes = tuple(settings().export.formula_prefixes)
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
@@ -254,7 +254,7 @@ def figure_panels(fig: go.Figure) -> list[Panel] | None:
     data, layout = spec["data"], spec["layout"]
     if not data or any(t.get("type") not in ("scatter", "bar") for t in data):
         return None
-    raw_suffix = load_settings()["provenance"]["estimate_suffix"]
+    raw_suffix = settings().provenance.estimate_suffix
     suffixes = tuple({i18n.text(lang)(raw_suffix).strip() for lang in i18n.LANGUAGES})
     groups: dict[str, list[dict]] = {}
     for t in data:
@@ -369,7 +369,7 @@ def _tint(color: RGBColor, amount: float = 0.45) -> RGBColor:
 
 def _east_asian_font(rpr) -> None:
     """Name the configured CJK font for East Asian text (PowerPoint picks it for Chinese runs)."""
-    name = load_settings()["export"].get("pptx_font_east_asian")
+    name = settings().export.pptx_font_east_asian
     if not name or rpr is None:
         return
     ea = rpr.find(qn("a:ea"))
@@ -384,7 +384,7 @@ def _east_asian_font(rpr) -> None:
 
 
 def _textbox(slide, left, top, width, height, text: str, size: int, bold: bool = False, color: str = "#1F2937"):
-    font_name = load_settings()["export"]["pptx_font"]
+    font_name = settings().export.pptx_font
     box = slide.shapes.add_textbox(left, top, width, height)
     tf = box.text_frame
     tf.word_wrap = True
@@ -405,7 +405,7 @@ def _log_axis(axis) -> None:
 
 
 def _add_native_chart(slide, panel: Panel, left, top, width, height) -> None:
-    font_name = load_settings()["export"]["pptx_font"]
+    font_name = settings().export.pptx_font
     if panel.kind == "bubble":
         data = BubbleChartData()
         for s in panel.series:
@@ -498,16 +498,16 @@ def _treemap_table(fig: go.Figure, lang: str = "en") -> pd.DataFrame:
 
 
 def build_deck(slides: list[DeckSlide], title: str | None = None, subtitle: str | None = None,
-               lang: str = "en") -> bytes:
+               lang: str = "en", config: Settings | None = None) -> bytes:
     """A 16:9 .pptx: a title slide, then one slide per chart with native, editable charts.
 
     The cover follows ``lang``; each chart slide carries the language its chart was drawn in.
     """
-    cfg = load_settings()
+    cfg = config or settings()
     _ = i18n.text(lang)
     today = dt.date.today()
     date_text = (f"{today.year}年{today.month}月{today.day}日" if _.lang == "zh" else f"{today:%d %B %Y}")
-    template = cfg["export"].get("pptx_template")
+    template = cfg.export.pptx_template
     prs = Presentation(str(ROOT / template)) if template else Presentation()
     if not template:
         prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
@@ -516,7 +516,7 @@ def build_deck(slides: list[DeckSlide], title: str | None = None, subtitle: str 
 
     cover = prs.slides.add_slide(blank)
     _textbox(cover, Inches(0.8), Inches(2.4), width - Inches(1.6), Inches(1.2),
-             title or _.dynamic(cfg["export"]["deck_title"]), 40, bold=True)
+             title or _.dynamic(cfg.export.deck_title), 40, bold=True)
     _textbox(cover, Inches(0.8), Inches(3.6), width - Inches(1.6), Inches(1.0),
              subtitle or _("Market intelligence · {date}", date=date_text), 20, color="#4B5563")
     _textbox(cover, Inches(0.8), Inches(6.4), width - Inches(1.6), Inches(0.6),

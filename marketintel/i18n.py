@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .settings import load_settings
+from .settings import MoneyFormat, settings
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
@@ -29,9 +29,8 @@ DOMAIN = "messages"
 #: Where the Python sources with messages live, relative to the project root.
 SOURCE_DIRS = ("app.py", "pages", "marketintel")
 #: Sections of config.yaml whose string values are shown to users and so are messages.
-CONFIG_MESSAGE_KEYS = (("app", "title"), ("app", "short_title"), ("units",), ("provenance",),
+CONFIG_MESSAGE_KEYS = (("app", "title"), ("units",), ("provenance",),
                        ("insight_topics",), ("overlap_note",), ("export", "deck_title"))
-_NOT_MESSAGES = {"dash", "marker", "currency"}  # config keys under those sections that are settings
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
@@ -70,7 +69,7 @@ class Text:
     def __init__(self, lang: str = DEFAULT_LANGUAGE):
         self.lang = normalise_language(lang)
         self._t = translations(self.lang)
-        self.money_format: dict = load_settings()["money_format"][self.lang]
+        self.money_format: MoneyFormat = settings().money_format[self.lang]
 
     def __call__(self, message: str, **values: Any) -> str:
         """The translation of ``message``, with ``{name}`` placeholders filled from ``values``."""
@@ -128,30 +127,30 @@ class Text:
     @property
     def money_factor(self) -> float:
         """Multiply USD bn by this for the unit readers of this language expect (亿 = 0.1 bn)."""
-        return float(self.money_format["factor"])
+        return float(self.money_format.factor)
 
     @property
     def money_unit(self) -> str:
-        return self.money_format["unit"]
+        return self.money_format.unit
 
     def money(self, value_bn: float, decimals: int | None = None) -> str:
         """A market size for text: ``USD 6.59 bn`` / ``65.9亿美元``."""
-        return self.money_format["pattern"].format(value=self.money_number(value_bn, decimals))
+        return self.money_format.pattern.format(value=self.money_number(value_bn, decimals))
 
     def money_number(self, value_bn: float, decimals: int | None = None) -> str:
         """The number alone, in this language's unit (for a place whose caption names the unit)."""
-        d = self.money_format["decimals"] if decimals is None else decimals
+        d = self.money_format.decimals if decimals is None else decimals
         return f"{value_bn * self.money_factor:,.{d}f}"
 
     def money_hover(self, field: str = "y", decimals: int | None = None) -> str:
         """The same format as a Plotly hover/text template for an already-scaled ``field``."""
-        d = self.money_format["decimals"] if decimals is None else decimals
-        return self.money_format["pattern"].format(value=f"%{{{field}:,.{d}f}}")
+        d = self.money_format.decimals if decimals is None else decimals
+        return self.money_format.pattern.format(value=f"%{{{field}:,.{d}f}}")
 
     @property
     def money_column_format(self) -> str:
         """printf format for a money column in an on-screen table (``%.2f`` USD bn, ``%.1f`` 亿美元)."""
-        return f"%.{int(self.money_format['decimals'])}f"
+        return f"%.{int(self.money_format.decimals)}f"
 
 
 
@@ -165,13 +164,12 @@ def text(lang: str) -> Text:
 
 def config_messages(cfg: dict | None = None) -> Iterator[tuple[str, str]]:
     """(config path, string) for every display string in config.yaml."""
-    cfg = cfg or load_settings()
+    cfg = cfg or settings().model_dump()
 
     def walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
         if isinstance(value, dict):
             for k, v in value.items():
-                if k not in _NOT_MESSAGES:
-                    yield from walk(v, f"{path}.{k}")
+                yield from walk(v, f"{path}.{k}")
         elif isinstance(value, str) and value.strip():
             yield path, value  # unstripped: the code looks up exactly this string
 

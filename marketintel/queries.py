@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import i18n
-from .settings import load_settings
+from .settings import settings
 
 Filters = Mapping[str, Sequence[str]]
 
@@ -129,7 +129,7 @@ def market_dimensions(con, market_id: str, with_shares_only: bool = False) -> pd
         SELECT d.dimension, d.label_en, d.label_zh, d.source_id, d.has_shares
         FROM dimensions d JOIN markets m ON m.market_id = d.market_id AND m.primary_source_id = d.source_id
         WHERE d.market_id = ? AND (NOT ? OR d.has_shares)""", [market_id, with_shares_only])
-    order = list(load_settings()["dimensions"])
+    order = list(settings().dimensions)
     return df.assign(_o=df["dimension"].map(order.index)).sort_values("_o").drop(columns="_o").reset_index(drop=True)
 
 
@@ -446,7 +446,7 @@ def source_spread(con, market_id: str) -> pd.DataFrame:
     ``outlier`` names a source more than ``source_outlier_pct`` (config) away from the median
     of the others; with fewer than two sources covering a year there is no spread.
     """
-    threshold = load_settings().get("source_outlier_pct", 25)
+    threshold = settings().source_outlier_pct
     df = source_series(con, market_id)
     rows = []
     for year, g in df.groupby("year"):

@@ -11,15 +11,14 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from .settings import settings
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
 SegmentRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+/[a-z0-9][a-z0-9_-]*$")]
 
-INSIGHT_TOPICS = (
-    "driver", "trend", "challenge", "opportunity", "tariff_impact",
-    "regional_dynamics", "competitive_landscape", "recommendation", "methodology",
-)
 
 
 class Strict(BaseModel):
@@ -164,12 +163,22 @@ class CrosstabRow(Strict):
 
 class Insight(Strict):
     id: Key
-    topic: Literal[INSIGHT_TOPICS]  # type: ignore[valid-type]
+    topic: Key
     title: Label
     text: Label
     regions: list[Key] = Field(default_factory=list)
     segments: list[SegmentRef] = Field(default_factory=list)
     source: Key
+
+
+    @field_validator("topic")
+    @classmethod
+    def _known_topic(cls, value: str) -> str:
+        topics = settings().insight_topics  # the one list of topics: config.yaml
+        if value not in topics:
+            raise PydanticCustomError("literal_error", "Input should be one of {expected} (config.yaml insight_topics)",
+                                      {"expected": ", ".join(repr(t) for t in topics)})
+        return value
 
 
 class InsightsFile(Strict):

@@ -1,23 +1,181 @@
-"""The project's settings, read from ``config.yaml``."""
+"""The project's settings: ``config.yaml`` read once into frozen, validated models.
+
+An unknown or misspelt key is an error that names it (``extra="forbid"``), so a setting that
+nothing reads cannot linger. Code asks for ``settings()``; tests that need other values build
+a copy with ``settings().model_copy(update=...)`` and pass it in, never mutating the shared one.
+"""
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_PATH = ROOT / "config.yaml"
 
 
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AppSettings(_Frozen):
+    title: str
+
+
+class Paths(_Frozen):
+    data_dir: str
+    database: str
+    seeds_dir: str
+
+
+class Units(_Frozen):
+    money_axis: str
+    cagr_axis: str
+    index_axis: str
+
+
+class MoneyFormat(_Frozen):
+    """How money reads in one language: USD bn scaled by ``factor`` into ``unit``."""
+
+    factor: float = Field(gt=0)
+    unit: str
+    decimals: int = Field(ge=0, le=6)
+    pattern: str
+
+
+class ValidationSettings(_Frozen):
+    share_sum_tolerance_pct: float = Field(ge=0)
+    cagr_tolerance_pp: float = Field(ge=0)
+    max_file_bytes: int = Field(gt=0)
+    max_yaml_aliases: int = Field(ge=0)
+    min_year: int
+    max_year: int
+    max_market_size_usd_bn: float = Field(gt=0)
+
+
+class ProvenanceWords(_Frozen):
+    label: str
+    describe: str
+
+
+class ProvenanceSettings(_Frozen):
+    reported: ProvenanceWords
+    derived: ProvenanceWords
+    estimate: ProvenanceWords
+    estimate_suffix: str
+
+
+class Hatch(_Frozen):
+    """How an estimate is hatched: on screen (Plotly pattern) and on a slide (a pattern fill)."""
+
+    shape: str
+    color: str
+    size: int
+    pptx_pattern: str
+    tint: float = Field(ge=0, le=1)
+
+
+class PointMark(_Frozen):
+    symbol: str
+    size: int
+
+
+class Marks(_Frozen):
+    """Point markers by provenance, and the line style of estimates."""
+
+    reported: PointMark
+    derived: PointMark
+    estimate_dash: str
+    line_width: float
+
+
+class Theme(_Frozen):
+    """Colours, fonts, hatching and markers: everything a renderer draws with."""
+
+    font_family: str
+    font_size: int
+    title_size: int
+    height: int
+    background: str
+    grid_color: str
+    text_color: str
+    subtitle_color: str
+    note_color: str
+    axis_color: str
+    treemap_root_color: str
+    outline_color: str
+    market_colors: dict[str, str]
+    fallback_market_colors: list[str] = Field(min_length=1)
+    segment_colors: list[str] = Field(min_length=1)
+    hatch: Hatch
+    marks: Marks
+    source_dashes: list[str] = Field(min_length=1)
+
+
+class ImageSettings(_Frozen):
+    width: int
+    height: int
+    scale: float
+
+
+class ExportSettings(_Frozen):
+    pptx_template: str | None = None
+    pptx_font: str
+    pptx_font_east_asian: str | None = None
+    deck_title: str
+    formula_prefixes: list[str]
+
+
+class DimensionLabel(_Frozen):
+    en: str
+    zh: str
+
+
+class Settings(_Frozen):
+    app: AppSettings
+    paths: Paths
+    units: Units
+    money_format: dict[str, MoneyFormat]
+    validation: ValidationSettings
+    provenance: ProvenanceSettings
+    theme: Theme
+    image: ImageSettings
+    insight_topics: dict[str, str]
+    overlap_note: str
+    dimensions: dict[str, DimensionLabel]
+    core_filter_dimensions: list[str]
+    source_outlier_pct: float = Field(gt=0)
+    export: ExportSettings
+    overview_max_markets: int = Field(gt=0)
+
+
+class SettingsError(ValueError):
+    """config.yaml is not valid: the message names each key and what is wrong with it."""
+
+
+def parse_settings(raw: object, where: str = "config.yaml") -> Settings:
+    """Validate a parsed config document; every problem names its key."""
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            why = "unknown key (misspelt, or no longer used)" if err["type"] == "extra_forbidden" else err["msg"]
+            lines.append(f"{where}: {key}: {why}")
+        raise SettingsError("\n".join(lines)) from None
+
+
 @lru_cache(maxsize=4)
-def load_settings(path: str | None = None) -> dict[str, Any]:
-    """Return config.yaml as a dict (cached: it is read once per process)."""
-    with open(path or CONFIG_PATH, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+def settings(path: str | None = None) -> Settings:
+    """The settings (read once per process and path)."""
+    file = Path(path) if path else CONFIG_PATH
+    with open(file, encoding="utf-8") as fh:
+        return parse_settings(yaml.safe_load(fh), file.name)
 
 
 def resolve_path(relative: str) -> Path:
@@ -28,22 +186,20 @@ def resolve_path(relative: str) -> Path:
 
 def data_dir() -> Path:
     """The curated data folder; ``MARKETINTEL_DATA_DIR`` overrides config (tests, benchmarks)."""
-    return resolve_path(os.environ.get("MARKETINTEL_DATA_DIR") or load_settings()["paths"]["data_dir"])
+    return resolve_path(os.environ.get("MARKETINTEL_DATA_DIR") or settings().paths.data_dir)
 
 
 def database_path() -> Path:
     """The DuckDB file; ``MARKETINTEL_DATABASE`` overrides config."""
-    return resolve_path(os.environ.get("MARKETINTEL_DATABASE") or load_settings()["paths"]["database"])
+    return resolve_path(os.environ.get("MARKETINTEL_DATABASE") or settings().paths.database)
 
 
 def market_color(market_id: str, known_ids: list[str] | None = None) -> str:
-    """The market's colour from config.yaml; unlisted markets take fallbacks in id order."""
-    cfg = load_settings()
-    colors = cfg["market_colors"]
-    if market_id in colors:
-        return colors[market_id]
-    others = sorted(m for m in (known_ids or [market_id]) if m not in colors)
+    """The market's colour from the theme; unlisted markets take fallbacks in id order."""
+    theme = settings().theme
+    if market_id in theme.market_colors:
+        return theme.market_colors[market_id]
+    others = sorted(m for m in (known_ids or [market_id]) if m not in theme.market_colors)
     if market_id not in others:
         others.append(market_id)
-    fallback = cfg["fallback_market_colors"]
-    return fallback[others.index(market_id) % len(fallback)]
+    return theme.fallback_market_colors[others.index(market_id) % len(theme.fallback_market_colors)]

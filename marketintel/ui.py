@@ -20,7 +20,7 @@ import streamlit as st
 
 from . import db, export, i18n, queries
 from .i18n import N_
-from .settings import data_dir, load_settings
+from .settings import data_dir, settings
 
 MAX_PARAM_CHARS = 200   # longer URL values are ignored, not parsed
 STATE_KEY = "_url_state"
@@ -311,7 +311,7 @@ def page_setup() -> i18n.Text:
     values, _messages = url_values("lang")
     st.session_state[LANG_KEY] = i18n.normalise_language(values[-1] if values else None)
     _ = current_text()
-    st.set_page_config(page_title=_.dynamic(load_settings()["app"]["title"]), layout="wide")
+    st.set_page_config(page_title=_.dynamic(settings().app.title), layout="wide")
     with st.sidebar:
         lang, messages = choose_one("lang", "Language · 语言", list(i18n.LANGUAGES), i18n.LANGUAGES,
                                     i18n.DEFAULT_LANGUAGE, widget="segmented")
@@ -330,11 +330,11 @@ def page_setup() -> i18n.Text:
 
 def chart_config(filename: str) -> dict:
     """Plotly modebar options: the image button exports at slide size (16:9)."""
-    cfg = load_settings()["chart"]
+    cfg = settings().image
     return {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": filename, "width": cfg["export_width"],
-                                 "height": cfg["export_height"], "scale": cfg["export_scale"]},
+        "toImageButtonOptions": {"format": "png", "filename": filename, "width": cfg.width,
+                                 "height": cfg.height, "scale": cfg.scale},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
 
@@ -454,7 +454,7 @@ def deck_sidebar() -> None:
 
 def provenance_legend() -> None:
     """The three provenances in plain words."""
-    prov = load_settings()["provenance"]
+    prov = settings().provenance
     _ = current_text()
     for name in ("reported", "derived", "estimate"):
-        st.markdown(f"**{plain(_.dynamic(prov[name]['label']))}**: {plain(_.dynamic(prov[name]['describe']))}")
+        st.markdown(f"**{plain(_.dynamic(getattr(prov, name).label))}**: {plain(_.dynamic(getattr(prov, name).describe))}")

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from .settings import load_settings
+from .settings import settings
 from .validate import (CONCEPTS_FILE, CROSSTAB_FILE, FIGURES_FILE, INSIGHTS_FILE, MARKET_FILE, SHARES_FILE,
                        Problem, validate_data_dir)
 
@@ -89,7 +89,7 @@ def _unpack(uploads: list[tuple[str, bytes]], max_bytes: int) -> tuple[dict[str,
 
 def stage_upload(uploads: list[tuple[str, bytes]], data_root: Path) -> StagedUpload:
     """Check an upload completely, beside a copy of ``data_root``; nothing under ``data_root`` is written."""
-    max_bytes = load_settings()["validation"]["max_file_bytes"]
+    max_bytes = settings().validation.max_file_bytes
     files, problems = _unpack(uploads, max_bytes)
     if MARKET_FILE not in files:
         problems.append(Problem("error", MARKET_FILE, "", "is missing; every market needs one (with figures.csv)"))

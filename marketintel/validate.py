@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 from . import schema
 from .reading import ReadError, load_csv, load_yaml
 from .series import cagr_pct
-from .settings import load_settings
+from .settings import Settings
+from .settings import settings as load_settings_model
 
 Severity = Literal["error", "warning"]
 
@@ -148,11 +149,11 @@ def pydantic_problems(exc: ValidationError, file: str, market_id: str | None,
 class _Checker:
     """Collects problems for one data folder."""
 
-    def __init__(self, root: Path, settings: dict) -> None:
+    def __init__(self, root: Path, settings: Settings) -> None:
         self.root = root
         self.cfg = settings
-        self.v = settings["validation"]
-        self.known_dimensions = set(settings["dimensions"])
+        self.v = settings.validation
+        self.known_dimensions = set(settings.dimensions)
         self.problems: list[Problem] = []
 
     # -- helpers -------------------------------------------------------------
@@ -168,7 +169,7 @@ class _Checker:
 
     def read_yaml(self, path: Path, market_id: str | None) -> Any:
         try:
-            data = load_yaml(path, self.root, self.v["max_file_bytes"], self.v["max_yaml_aliases"])
+            data = load_yaml(path, self.root, self.v.max_file_bytes, self.v.max_yaml_aliases)
         except ReadError as exc:
             self.add("error", self.rel(path), "", f"file {exc}", market_id)
             return None
@@ -180,7 +181,7 @@ class _Checker:
         """Validated rows as ``(line, model)``; bad rows are reported and left out."""
         required = list(model.model_fields)
         try:
-            rows = load_csv(path, self.root, self.v["max_file_bytes"],
+            rows = load_csv(path, self.root, self.v.max_file_bytes,
                             [c for c in required if model.model_fields[c].is_required()])
         except ReadError as exc:
             self.add("error", self.rel(path), "", f"file {exc}", market_id)
@@ -208,7 +209,7 @@ class _Checker:
         return good
 
     def year_ok(self, year: int) -> bool:
-        return self.v["min_year"] <= year <= self.v["max_year"]
+        return self.v.min_year <= year <= self.v.max_year
 
     # -- files ---------------------------------------------------------------
     def concepts(self) -> dict[str, schema.Concept]:
@@ -262,7 +263,7 @@ class _Checker:
             src = dim.source or primaries[0]
             if dim.key not in self.known_dimensions:
                 self.add("error", rel, f"{where}.key",
-                         f"unknown dimension '{dim.key}'; expected one of {', '.join(self.cfg['dimensions'])}", mid)
+                         f"unknown dimension '{dim.key}'; expected one of {', '.join(self.cfg.dimensions)}", mid)
                 continue
             if src not in ids:
                 self.add("error", rel, f"{where}.source", f"names source '{src}', which is not in sources ({', '.join(ids)})", mid)
@@ -320,10 +321,10 @@ class _Checker:
                          f"unknown source '{row.source_id}'; expected one of {', '.join(sources)}", mid)
             elif not self.year_ok(row.year):
                 self.add("error", rel, f"{where}, column year",
-                         f"year {row.year} is outside {self.v['min_year']}-{self.v['max_year']}", mid)
-            elif row.value > self.cfg["max_market_size_usd_bn"] or row.value == 0:
+                         f"year {row.year} is outside {self.v.min_year}-{self.v.max_year}", mid)
+            elif row.value > self.v.max_market_size_usd_bn or row.value == 0:
                 self.add("error", rel, f"{where}, column value",
-                         f"{row.value} USD bn is not a plausible market size (expected more than 0 and at most {self.cfg['max_market_size_usd_bn']})", mid)
+                         f"{row.value} USD bn is not a plausible market size (expected more than 0 and at most {self.v.max_market_size_usd_bn})", mid)
             elif (row.source_id, row.year) in seen:
                 self.add("error", rel, f"{where}", f"a second figure for {row.source_id} in {row.year}; keep one", mid)
             else:
@@ -344,10 +345,10 @@ class _Checker:
                          + " and ".join(str(y) for y in (c.start_year, c.end_year) if y not in pts), mid)
                 continue
             implied = cagr_pct(pts[c.start_year], pts[c.end_year], c.end_year - c.start_year)
-            if abs(implied - c.value_pct) > self.v["cagr_tolerance_pp"]:
+            if abs(implied - c.value_pct) > self.v.cagr_tolerance_pp:
                 self.add("warning", self.rel(folder / MARKET_FILE), where,
                          f"stated CAGR {c.value_pct}% does not reconcile with the figures: {pts[c.start_year]} ({c.start_year}) to "
-                         f"{pts[c.end_year]} ({c.end_year}) implies {implied:.2f}% (tolerance {self.v['cagr_tolerance_pp']} pp)", mid)
+                         f"{pts[c.end_year]} ({c.end_year}) implies {implied:.2f}% (tolerance {self.v.cagr_tolerance_pp} pp)", mid)
         return out
 
     def _window(self, market: MarketData, source_id: str) -> tuple[int, int] | None:
@@ -358,7 +359,7 @@ class _Checker:
         path = folder / SHARES_FILE
         if not path.exists():
             return []
-        rel, mid, tol = self.rel(path), market.id, self.v["share_sum_tolerance_pct"]
+        rel, mid, tol = self.rel(path), market.id, self.v.share_sum_tolerance_pct
         rows: list[tuple[int, schema.ShareRow]] = []
         seen: set[tuple] = set()
         for line, row in self.read_rows(path, schema.ShareRow, mid):
@@ -424,7 +425,7 @@ class _Checker:
         path = folder / CROSSTAB_FILE
         if not path.exists():
             return []
-        rel, mid, tol = self.rel(path), market.id, self.v["share_sum_tolerance_pct"]
+        rel, mid, tol = self.rel(path), market.id, self.v.share_sum_tolerance_pct
         dims = market.dimensions_of(market.primary_source.id)
         share = {(r.dimension, r.segment, r.year): r.share_pct for r in market.shares
                  if r.source_id == market.primary_source.id}
@@ -503,9 +504,9 @@ class _Checker:
         return out
 
 
-def validate_data_dir(root: Path, settings: dict | None = None) -> Catalog:
+def validate_data_dir(root: Path, settings: Settings | None = None) -> Catalog:
     """Validate every market under ``root/markets``; return what loaded and every problem."""
-    settings = settings or load_settings()
+    settings = settings or load_settings_model()
     checker = _Checker(root, settings)
     concepts = checker.concepts()
     markets: list[MarketData] = []

@@ -4,12 +4,12 @@ import streamlit as st
 
 from marketintel import charts, queries
 from marketintel.export import money_in_language
-from marketintel.settings import load_settings
+from marketintel.settings import settings
 from marketintel.ui import (figure, choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
                             page_setup, restore_url, show_messages)
 
 _ = page_setup()
-cfg = load_settings()
+cfg = settings()
 
 
 restore_url(["markets", "scale", "concepts", "cyear", "measure", "source_market"])
@@ -20,7 +20,7 @@ if len(markets) < 2:
 names = {m.market_id: _.pick(m, "name") for m in markets.itertuples()}
 
 st.title(_("Compare markets"))
-st.info(_.dynamic(cfg["overlap_note"]))
+st.info(_.dynamic(cfg.overlap_note))
 chosen, messages = choose_many("markets", _("Markets"), list(markets["market_id"]), names,
                                default=list(markets["market_id"])[:4], max_selections=4)
 if len(chosen) < 2:

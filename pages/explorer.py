@@ -4,14 +4,14 @@ import streamlit as st
 
 from marketintel import charts, queries
 from marketintel.export import money_in_language
-from marketintel.settings import load_settings
+from marketintel.settings import settings
 from marketintel.ui import (figure, choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
                             page_setup, restore_url, show_messages)
 
 _ = page_setup()
-cfg = load_settings()
-dim_labels = {k: v.get(_.lang) or v["en"] for k, v in cfg["dimensions"].items()}
-restore_url(["market", "dim", "view", "year", *cfg["dimensions"]])
+cfg = settings()
+dim_labels = {k: getattr(v, _.lang, None) or v.en for k, v in cfg.dimensions.items()}
+restore_url(["market", "dim", "view", "year", *cfg.dimensions])
 
 
 markets = query(queries.market_list)
@@ -29,7 +29,7 @@ market = query(queries.market_profile, market_id)
 name = _.pick(market, "name")
 
 dims = query(queries.market_dimensions, market_id, with_shares_only=True)
-core = [d for d in cfg["core_filter_dimensions"] if d in set(dims["dimension"])]
+core = [d for d in cfg.core_filter_dimensions if d in set(dims["dimension"])]
 own = [d for d in dims["dimension"] if d not in core]
 
 st.sidebar.header(_("Filters"))
@@ -47,7 +47,7 @@ for group, names in (("core", core), ("own", own)):
         if chosen:
             filters[d] = chosen
 # Filters on dimensions this market lacks (e.g. from a link made on another market) are dropped.
-for d in cfg["dimensions"]:
+for d in cfg.dimensions:
     if d not in set(dims["dimension"]) and d in st.query_params:
         messages.append(_("{market} has no '{dimension}' dimension; that filter was ignored.", market=name,
                           dimension=dim_labels.get(d, d)))
@@ -131,7 +131,7 @@ segments_section(market_id, market, dims, filters, active)
 st.subheader(_("Insights"), anchor=False)
 found = query(queries.insights, market_id, None, filters)
 register_table(_("Insights"), found)
-topics = cfg["insight_topics"]
+topics = cfg.insight_topics
 if found.empty:
     st.info(_("No insight matches these filters."))
 else:

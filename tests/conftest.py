@@ -15,11 +15,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from data_helpers import DATA  # noqa: E402
 from marketintel.db import build_database, connect_read_only  # noqa: E402
-from marketintel.settings import load_settings  # noqa: E402
+from marketintel.settings import Settings, settings as load_settings  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def settings() -> dict:
+def settings() -> Settings:
     return load_settings()
 
 

@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from marketintel.settings import load_settings, resolve_path  # noqa: E402
+from marketintel.settings import resolve_path, settings  # noqa: E402
 
 DATA = ROOT / "data"
-SEEDS = resolve_path(os.environ.get("MARKETINTEL_SEEDS_DIR") or load_settings()["paths"]["seeds_dir"]).resolve()
+SEEDS = resolve_path(os.environ.get("MARKETINTEL_SEEDS_DIR") or settings().paths.seeds_dir).resolve()
 
 
 def require_seeds() -> None:

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pptx import Presentation
 
 from marketintel import charts, db, export, i18n, queries
-from marketintel.settings import load_settings
+from marketintel.settings import settings as load_settings
 from tests.data_helpers import SEEDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +81,7 @@ def test_translations_keep_every_placeholder_and_contain_chinese():
 
 def test_config_display_strings_are_messages_but_config_keys_are_not():
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in i18n.extract_messages(ROOT)}
-    assert load_settings()["overlap_note"] in ids and "Market size (USD bn)" in ids
+    assert load_settings().overlap_note in ids and "Market size (USD bn)" in ids
     # A config key inside _(...) would be extracted as a bogus message; _.dynamic avoids that.
     assert not ids & {"overlap_note", "money_axis", "title", "label", "deck_title", "cagr_axis"}
 
@@ -114,8 +114,8 @@ def test_every_data_label_has_both_languages(con):
             same = df[col] == df[col.replace("_zh", "_en")]
             untranslated = df[~df[col].map(lambda v: bool(CJK.search(v))) & ~(same & (df[col].str.len() <= 8))]
             assert untranslated.empty, f"{table}.{col} has text with no Chinese: {untranslated[col].tolist()}"
-    for key, label in load_settings()["dimensions"].items():
-        assert label.get("en") and CJK.search(label.get("zh", "")), key
+    for key, label in load_settings().dimensions.items():
+        assert label.en and CJK.search(label.zh), key
 
 
 def test_every_share_rationale_has_chinese_written_for_it():
@@ -210,7 +210,7 @@ def test_chinese_deck_names_a_cjk_font_and_keeps_the_chinese_text(con):
     assert "医疗科技市场" in cover_text and "市场情报" in cover_text
     texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
     assert "远程医疗（按组件）" in texts and any("细分拆分为估计值" in t for t in texts)
-    font = load_settings()["export"]["pptx_font_east_asian"]
+    font = load_settings().export.pptx_font_east_asian
     xml = slide.shapes[0]._element.xml
     assert f'typeface="{font}"' in xml
     chart = next(s.chart for s in slide.shapes if s.has_chart)

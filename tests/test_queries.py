@@ -178,7 +178,7 @@ def test_table_refuses_names_outside_the_list(con):
 
 def test_market_dimensions_follow_config_order(con, settings):
     dims = list(queries.market_dimensions(con, "telemedicine")["dimension"])
-    order = list(settings["dimensions"])
+    order = list(settings.dimensions)
     assert dims == sorted(dims, key=order.index)
     assert set(dims) == {"component", "service_type", "modality", "technology", "application", "specialty",
                          "end_user", "region"}

@@ -158,4 +158,4 @@ def test_every_label_has_chinese(con):
 
 def test_dimension_labels_come_from_config(con, settings):
     keys = {r[0] for r in con.execute("SELECT DISTINCT dimension FROM dimensions").fetchall()}
-    assert keys <= set(settings["dimensions"])
+    assert keys <= set(settings.dimensions)

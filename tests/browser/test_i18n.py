@@ -410,13 +410,13 @@ def test_chinese_page_draws_no_missing_glyph(zh_page, name):
 
 def test_language_switch_in_the_sidebar_keeps_chinese_across_pages(new_page, base_url):
     from marketintel import i18n
-    from marketintel.settings import load_settings
+    from marketintel.settings import settings as load_settings
 
     page, console = new_page(VIEWPORT)
     open_page(page, base_url + "/")
     sidebar = page.locator('[data-testid="stSidebar"]')
     h1 = page.locator('[data-testid="stMain"] h1').first
-    english_title = load_settings()["app"]["title"]
+    english_title = load_settings().app.title
     assert h1.inner_text().strip() == english_title
 
     switch = sidebar.locator('[data-testid="stButtonGroup"]').filter(
