@@ -23,7 +23,8 @@ from .validate import Catalog, flatten_segments, validate_data_dir
 
 #: Bump when the table layout changes, so old files are rebuilt.
 SCHEMA_VERSION = "1"
-_BUILD_CODE = [Path(__file__).with_name(n) for n in ("db.py", "validate.py", "schema.py", "series.py", "reading.py")]
+_BUILD_CODE = [Path(__file__).with_name(n) for n in
+               ("db.py", "validate.py", "schema.py", "load.py", "rules.py", "series.py", "reading.py")]
 
 
 def data_fingerprint(root: Path) -> str:

@@ -100,7 +100,11 @@ def _check_expansion(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> None:
 
 def load_yaml(path: Path, root: Path, max_bytes: int, max_aliases: int) -> Any:
     """Parse a YAML file with a safe, alias-bounded loader."""
-    text = read_text(path, root, max_bytes)
+    return parse_yaml(read_text(path, root, max_bytes), max_aliases)
+
+
+def parse_yaml(text: str, max_aliases: int) -> Any:
+    """Parse YAML text with a safe, alias-bounded loader (for text already read under a size limit)."""
     loader = _BoundedSafeLoader(text)
     loader.max_aliases = max_aliases
     try:

@@ -1,16 +1,17 @@
-"""What a valid data file is, as pydantic models.
+"""The domain model: what a valid data file is (pydantic models), and what validation hands on.
 
-Field-level rules (types, required fields, known values, ranges) live here; rules that
-span records (sums, hierarchy, references) live in ``validate``.
+Field-level rules (types, required fields, known values, ranges) live here; reading files into
+these models is ``load``; rules that span records (sums, hierarchy, references) are ``rules``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Iterable, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .settings import settings
@@ -19,6 +20,13 @@ Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
 SegmentRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+/[a-z0-9][a-z0-9_-]*$")]
 
+# The files of the data folder: data/concepts.yaml, and one folder per market under data/markets.
+MARKET_FILE = "market.yaml"
+FIGURES_FILE = "figures.csv"
+SHARES_FILE = "shares.csv"
+CROSSTAB_FILE = "crosstab.csv"
+INSIGHTS_FILE = "insights.yaml"
+CONCEPTS_FILE = "concepts.yaml"
 
 
 class Strict(BaseModel):
@@ -170,11 +178,12 @@ class Insight(Strict):
     segments: list[SegmentRef] = Field(default_factory=list)
     source: Key
 
-
     @field_validator("topic")
     @classmethod
-    def _known_topic(cls, value: str) -> str:
-        topics = settings().insight_topics  # the one list of topics: config.yaml
+    def _known_topic(cls, value: str, info: ValidationInfo) -> str:
+        # The one list of topics is config.yaml's; the loader passes its settings in the context.
+        context = info.context or {}
+        topics = context["insight_topics"] if "insight_topics" in context else settings().insight_topics
         if value not in topics:
             raise PydanticCustomError("literal_error", "Input should be one of {expected} (config.yaml insight_topics)",
                                       {"expected": ", ".join(repr(t) for t in topics)})
@@ -193,3 +202,110 @@ class Concept(Strict):
 
 class ConceptsFile(Strict):
     concepts: dict[Key, Concept]
+
+
+# -- the segment hierarchy ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SegmentNode:
+    """A segment flattened out of its dimension's hierarchy."""
+
+    key: str
+    label: Label
+    concept: str | None
+    concept_note: Prose | None
+    parent: str | None
+    depth: int
+    order: int
+    children: tuple[str, ...]
+
+
+def flatten_segments(dimension: Dimension) -> list[SegmentNode]:
+    """Depth-first list of a dimension's segments, parents before their children."""
+    out: list[SegmentNode] = []
+
+    def walk(segments: Iterable[Segment], parent: str | None, depth: int) -> None:
+        for seg in segments:
+            out.append(SegmentNode(seg.key, seg.label, seg.concept, seg.concept_note, parent, depth,
+                                   len(out), tuple(c.key for c in seg.children)))
+            walk(seg.children, seg.key, depth + 1)
+
+    walk(dimension.segments, None, 0)
+    return out
+
+
+def ancestors(parent_of: Mapping[str, Any], key: str) -> list[str]:
+    """The parents of ``key``, nearest first, up to its top-level segment (``[]`` for a top-level one).
+
+    A parent that is not a string (None, or NaN out of a DataFrame) ends the chain, and so does
+    a key seen before, so a malformed table cannot loop.
+    """
+    chain: list[str] = []
+    parent = parent_of.get(key)
+    while isinstance(parent, str) and parent != key and parent not in chain:
+        chain.append(parent)
+        parent = parent_of.get(parent)
+    return chain
+
+
+# -- what validation hands on ------------------------------------------------------------------
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data, in plain words."""
+
+    severity: Severity
+    file: str
+    location: str
+    message: str
+    market_id: str | None = None
+
+    def __str__(self) -> str:
+        where = f" [{self.location}]" if self.location else ""
+        return f"{self.severity.upper()}: {self.file}{where}: {self.message}"
+
+
+@dataclass
+class MarketData:
+    """One market's validated content."""
+
+    spec: MarketFile
+    folder: str
+    figures: list[FigureRow] = field(default_factory=list)
+    shares: list[ShareRow] = field(default_factory=list)
+    crosstab: list[CrosstabRow] = field(default_factory=list)
+    insights: list[Insight] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def primary_source(self) -> Source:
+        return next(s for s in self.spec.sources if s.primary)
+
+    def dimension_source(self, dimension: Dimension) -> str:
+        return dimension.source or self.primary_source.id
+
+    def dimensions_of(self, source_id: str) -> dict[str, Dimension]:
+        return {d.key: d for d in self.spec.dimensions if self.dimension_source(d) == source_id}
+
+
+@dataclass
+class Catalog:
+    """Everything that loaded, plus every problem found on the way."""
+
+    markets: list[MarketData]
+    concepts: dict[str, Concept]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
