@@ -9,8 +9,9 @@ import streamlit as st
 from marketintel import charts, queries
 from marketintel.i18n import N_
 from marketintel.settings import settings
-from marketintel.ui import (figure, choose_one, draw_chart, page_workbook, plain, query, register_table, restore_url,
-                            page_setup, show_messages)
+from marketintel.display import headline_table
+from marketintel.ui import (chart, choose_one, draw_chart, page_setup, page_workbook, plain, q, query, register_table,
+                            restore_url, show_messages)
 
 _ = page_setup()
 cfg = settings()
@@ -66,21 +67,20 @@ def growth_section() -> None:
                                  help=_("The markets differ by two orders of magnitude: a linear axis hides the "
                                         "small ones."))
     show_messages(messages)
-    series = query(queries.market_series, shown)
+    series_ref = q(queries.market_series, shown)
+    series = query(series_ref)
     first, last = int(series["year"].min()), int(series["year"].max())
     scale_note = {"linear": _("linear scale"), "log": _("log scale"), "indexed": _("indexed scale")}
-    draw_chart(figure(charts.growth_chart, series, scale, _("Market size {first}–{last}", first=first, last=last),
-                      lang=_.lang), "overview_growth", series,
-               " · ".join([_("All markets"), scale_note[scale]]))
+    draw_chart(chart(charts.growth_chart, series_ref, scale, _("Market size {first}–{last}", first=first, last=last),
+                     lang=_.lang), "overview_growth", subtitle=" · ".join([_("All markets"), scale_note[scale]]))
 
 
 growth_section()
-summary = query(queries.growth_summary, shown)
-draw_chart(figure(charts.bubble_chart, summary, _("Size vs growth"), lang=_.lang), "overview_bubble", summary,
-           _("All markets"))
+draw_chart(chart(charts.bubble_chart, q(queries.growth_summary, shown), _("Size vs growth"), lang=_.lang),
+           "overview_bubble", subtitle=_("All markets"))
 if len(all_markets) > limit:
     # Display table: names, year headers and money (亿美元 in Chinese) already follow the language.
-    table = query(queries.headline_table, lang=_.lang)
+    table = headline_table(query(queries.headline_figures), all_markets, _.lang)
     st.dataframe(table, width="stretch", height=360, column_config={
         "cagr_pct": st.column_config.NumberColumn(_("CAGR (%, reported)"), format="%.2f"),
         "cagr_start": st.column_config.NumberColumn(_("CAGR from"), format="%d"),

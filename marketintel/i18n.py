@@ -8,7 +8,7 @@ merges them into the catalogue; the tests fail on any message without a translat
 
 Data text (market, segment and concept names, insights, rationales) is not in the
 catalogue: the data files carry both languages and queries return ``*_en`` / ``*_zh``
-columns, picked with :meth:`Text.col`.
+columns, picked with :meth:`Text.pick` (a record) or ``display.text_column`` (a frame).
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ CONFIG_MESSAGE_KEYS = (("app", "title"), ("units",), ("provenance",),
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     """Mark a string for the catalogue without translating it yet (translated where shown)."""
     return message
+
+
+def localised(text: Any, fallback: Any) -> Any:
+    """``text`` where it holds something, else ``fallback``: the one rule for Chinese-else-English."""
+    return text if isinstance(text, str) and text.strip() else fallback
 
 
 def normalise_language(value: Any) -> str:
@@ -107,20 +112,16 @@ class Text:
         """The column holding ``base`` text in this language: ``name`` -> ``name_en`` / ``name_zh``."""
         return f"{base}_{self.lang}"
 
-    def bare_col(self, base: str) -> str:
-        """The same for a column whose English sits under the bare name: ``rationale`` / ``rationale_zh``."""
-        return base if self.lang == DEFAULT_LANGUAGE else f"{base}_{self.lang}"
-
     def pick(self, record: Any, base: str) -> str:
         """``record``'s ``base`` text in this language (``base_zh``), else its English (``base_en`` or
         ``base``); works on rows, named tuples and dicts."""
         def get(key: str):
             try:
-                value = record[key]
+                return record[key]
             except (KeyError, IndexError, TypeError):
-                value = getattr(record, key, None)
-            return value if isinstance(value, str) and value.strip() else None
-        return get(self.col(base)) or get(f"{base}_en") or get(base) or ""
+                return getattr(record, key, None)
+        english = localised(get(f"{base}_en"), get(base))
+        return localised(get(self.col(base)), english) or ""
 
     # -- numbers -----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import i18n
+from .series import cagr_pct
 from .settings import settings
 
 Filters = Mapping[str, Sequence[str]]
@@ -34,7 +34,7 @@ def market_list(con) -> pd.DataFrame:
     """One row per market with its primary source, stated CAGR and the source's window."""
     return _df(con, """
         SELECT m.market_id, m.name_en, m.name_zh, m.color, m.currency, m.unit, m.primary_source_id,
-               s.report_code, s.title_en AS source_title, s.title_zh AS source_title_zh, s.cagr_pct, s.cagr_start, s.cagr_end,
+               s.report_code, s.title_en AS source_title_en, s.title_zh AS source_title_zh, s.cagr_pct, s.cagr_start, s.cagr_end,
                s.first_year, s.last_year
         FROM markets m JOIN sources s ON s.market_id = m.market_id AND s.source_id = m.primary_source_id
         ORDER BY m.sort_order""")
@@ -68,25 +68,6 @@ def headline_figures(con, market_ids: Sequence[str] | None = None) -> pd.DataFra
         ORDER BY m.sort_order, f.year""", [_opt(market_ids), _opt(market_ids)])
 
 
-def headline_table(con, market_ids: Sequence[str] | None = None, lang: str = "en") -> pd.DataFrame:
-    """One row per market: each reported year's size as a column, then the stated CAGR and report.
-
-    A display table: names, headers and money units follow ``lang`` (亿美元 in Chinese).
-    """
-    heads = headline_figures(con, market_ids)
-    if heads.empty:
-        return pd.DataFrame()
-    _ = i18n.text(lang)
-    name = _.col("name")
-    # Rounded: x10 turns 145.08 into 1450.8000000000002, which a table would show as is.
-    table = (heads.pivot_table(index=name, columns="year", values="value", sort=False) * _.money_factor).round(6)
-    table.columns = [_("{year} ({unit}, reported)", year=c, unit=_.money_unit) for c in table.columns]
-    info = market_list(con).set_index(name)[["cagr_pct", "cagr_start", "cagr_end", "report_code"]]
-    table = table.join(info)
-    table.index.name = _("Market")
-    return table
-
-
 def market_series(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Yearly primary-source series per market: reported anchors and derived years between,
     with ``index_value`` (first year = 100) for comparing markets of very different size."""
@@ -115,7 +96,7 @@ def growth_summary(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame
             first_year=int(first["year"]), last_year=int(last["year"]), first_value=first["value"],
             last_value=last["value"], abs_growth=last["value"] - first["value"],
             growth_multiple=last["value"] / first["value"],
-            implied_cagr_pct=((last["value"] / first["value"]) ** (1 / years) - 1) * 100 if years else np.nan,
+            implied_cagr_pct=cagr_pct(first["value"], last["value"], years),
             cagr_pct=m["cagr_pct"], cagr_start=m["cagr_start"], cagr_end=m["cagr_end"],
             provenance="reported"))
     return pd.DataFrame(rows)
@@ -134,11 +115,9 @@ def market_dimensions(con, market_id: str, with_shares_only: bool = False) -> pd
 
 
 def segment_options(con, market_id: str, dimension: str, source_id: str | None = None) -> pd.DataFrame:
-    """A dimension's segments (hierarchy order) for a market's primary source, or ``source_id``;
-    ``option_en`` / ``option_zh`` are the labels indented by depth, for a picker."""
+    """A dimension's segments (hierarchy order) for a market's primary source, or ``source_id``."""
     return _df(con, """
-        SELECT g.segment, g.label_en, g.label_zh, g.parent, g.depth, g.sort_order, g.color, g.concept, g.is_leaf,
-               repeat('— ', g.depth) || g.label_en AS option_en, repeat('— ', g.depth) || g.label_zh AS option_zh
+        SELECT g.segment, g.label_en, g.label_zh, g.parent, g.depth, g.sort_order, g.color, g.concept, g.is_leaf
         FROM segments g JOIN markets m ON m.market_id = g.market_id
         WHERE g.market_id = ? AND g.dimension = ? AND g.source_id = coalesce(?, m.primary_source_id)
         ORDER BY g.sort_order""", [market_id, dimension, source_id])
@@ -184,7 +163,7 @@ def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | No
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
     base = _df(con, """
         SELECT sf.market_id, sf.dimension, sf.segment, g.label_en, g.label_zh, g.parent, g.depth, g.color,
-               g.sort_order, g.is_leaf, sf.year, sf.share_pct, ms.value AS market_value, sf.rationale,
+               g.sort_order, g.is_leaf, sf.year, sf.share_pct, ms.value AS market_value, sf.rationale AS rationale_en,
                sf.rationale_zh
         FROM segment_figures sf
         JOIN markets m ON m.market_id = sf.market_id AND m.primary_source_id = sf.source_id
@@ -268,27 +247,25 @@ def segment_share_table(con, market_id: str, dimension: str, filters: Filters | 
     """Per segment: share and value in the first and last year, and the segment CAGR between."""
     df = segment_breakdown(con, market_id, dimension, filters, level)
     if df.empty:
-        return pd.DataFrame(columns=["segment", "label_en", "label_zh", "display_label", "display_label_zh", "first_year",
+        return pd.DataFrame(columns=["segment", "label_en", "label_zh", "depth", "first_year",
                                      "last_year", "share_first", "share_last", "value_first", "value_last", "cagr_pct",
-                                     "provenance", "basis", "rationale", "rationale_zh"])
+                                     "provenance", "basis", "rationale_en", "rationale_zh"])
     first_year, last_year = int(df["year"].min()), int(df["year"].max())
     a = df[df["year"] == first_year].set_index("segment")
     b = df[df["year"] == last_year].set_index("segment")
     years = last_year - first_year
     table = pd.DataFrame({
         "segment": a.index, "label_en": a["label_en"].to_numpy(), "label_zh": a["label_zh"].to_numpy(),
-        "display_label": ["\u2003" * int(d) + lbl for d, lbl in zip(a["depth"], a["label_en"])],
-        "display_label_zh": ["\u2003" * int(d) + lbl for d, lbl in zip(a["depth"], a["label_zh"])],
+        "depth": a["depth"].to_numpy(),
         "parent": a["parent"].to_numpy(),
         "color": a["color"].to_numpy(), "first_year": first_year, "last_year": last_year,
         "share_first": a["filtered_share_pct"].to_numpy(), "share_last": b.loc[a.index, "filtered_share_pct"].to_numpy(),
         "value_first": a["value"].to_numpy(), "value_last": b.loc[a.index, "value"].to_numpy(),
     })
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["cagr_pct"] = ((table["value_last"] / table["value_first"]) ** (1 / years) - 1) * 100 if years else np.nan
+    table["cagr_pct"] = [cagr_pct(v0, v1, years) for v0, v1 in zip(table["value_first"], table["value_last"])]
     table["provenance"] = "estimate"
     table["basis"] = df["basis"].iloc[0]
-    table["rationale"] = b.loc[a.index, "rationale"].to_numpy()
+    table["rationale_en"] = b.loc[a.index, "rationale_en"].to_numpy()
     table["rationale_zh"] = b.loc[a.index, "rationale_zh"].to_numpy()
     return table
 
@@ -314,7 +291,7 @@ def concept_comparison(con, market_ids: Sequence[str], concepts: Sequence[str] |
     segment whose ancestor is also mapped to it, so nothing counts twice).
     """
     df = _df(con, """
-        SELECT g.market_id, m.name_en, m.name_zh, m.color, g.concept, c.label_en AS concept_label,
+        SELECT g.market_id, m.name_en, m.name_zh, m.color, g.concept, c.label_en AS concept_label_en,
                c.label_zh AS concept_label_zh, c.kind, g.dimension, g.segment, g.label_en AS segment_label,
                g.label_zh AS segment_label_zh, g.parent, g.concept_note, g.concept_note_zh,
                sf.year, sf.share_pct, sf.value
@@ -330,12 +307,12 @@ def concept_comparison(con, market_ids: Sequence[str], concepts: Sequence[str] |
     mapped = set(zip(df["market_id"], df["dimension"], df["segment"], df["concept"]))
     df = df[[not (isinstance(p, str) and (m, d, p, c) in mapped)
              for m, d, p, c in zip(df["market_id"], df["dimension"], df["parent"], df["concept"])]]
-    grouped = df.groupby(["market_id", "name_en", "name_zh", "color", "concept", "concept_label", "concept_label_zh",
+    grouped = df.groupby(["market_id", "name_en", "name_zh", "color", "concept", "concept_label_en", "concept_label_zh",
                           "kind", "year"], sort=False, as_index=False).agg(
         share_pct=("share_pct", "sum"), value=("value", "sum"),
-        segments=("segment_label", lambda s: ", ".join(dict.fromkeys(s))),
+        segments_en=("segment_label", lambda s: ", ".join(dict.fromkeys(s))),
         segments_zh=("segment_label_zh", lambda s: "、".join(dict.fromkeys(s))),
-        note=("concept_note", lambda s: "; ".join(dict.fromkeys(x for x in s if isinstance(x, str)))),
+        note_en=("concept_note", lambda s: "; ".join(dict.fromkeys(x for x in s if isinstance(x, str)))),
         note_zh=("concept_note_zh", lambda s: "；".join(dict.fromkeys(x for x in s if isinstance(x, str)))))
     return grouped.assign(provenance="estimate")
 
@@ -352,7 +329,7 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
     df = _df(con, """
         SELECT i.insight_id, i.topic, i.title_en, i.title_zh, i.text_en, i.text_zh, i.source_id,
-               s.report_code, s.title_en AS source_title, s.title_zh AS source_title_zh, s.date AS source_date,
+               s.report_code, s.title_en AS source_title_en, s.title_zh AS source_title_zh, s.date AS source_date,
                i.sort_order,
                coalesce((SELECT list(region ORDER BY region) FROM insight_regions r
                          WHERE r.market_id = i.market_id AND r.insight_id = i.insight_id), []) AS regions,
@@ -367,10 +344,9 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
         WHERE g.market_id = ? AND g.dimension = 'region'""", [market_id])
     names = dict(zip(labels["segment"], labels["label_en"]))
     names_zh = dict(zip(labels["segment"], labels["label_zh"]))
-    df = df.assign(region_labels=[", ".join(names.get(r, r) for r in regions) or "All regions"
-                                  for regions in df["regions"]],
-                   region_labels_zh=["、".join(names_zh.get(r, r) for r in regions) or "所有地区"
-                                     for regions in df["regions"]])
+    # Empty for an untagged insight (it concerns every region): the display layer names that.
+    df = df.assign(region_labels_en=[", ".join(names.get(r, r) for r in regions) for regions in df["regions"]],
+                   region_labels_zh=["、".join(names_zh.get(r, r) for r in regions) for regions in df["regions"]])
     if df.empty or not filters:
         return df.assign(relevance=0)
 
@@ -421,10 +397,10 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
 def sources(con, market_id: str | None = None) -> pd.DataFrame:
     """Source records: document, report code, date, primary or not, window and stated CAGR."""
     return _df(con, """
-        SELECT s.market_id, m.name_en AS market, m.name_zh AS market_zh, s.source_id, s.is_primary, s.kind,
-               s.kind_zh, s.title_en, s.title_zh, s.report_code,
-               s.document, s.date, s.coverage, s.coverage_zh, s.cagr_pct, s.cagr_start, s.cagr_end, s.cagr_basis,
-               s.cagr_basis_zh,
+        SELECT s.market_id, m.name_en AS market_en, m.name_zh AS market_zh, s.source_id, s.is_primary,
+               s.kind AS kind_en, s.kind_zh, s.title_en, s.title_zh, s.report_code,
+               s.document, s.date, s.coverage AS coverage_en, s.coverage_zh, s.cagr_pct, s.cagr_start, s.cagr_end,
+               s.cagr_basis AS cagr_basis_en, s.cagr_basis_zh,
                s.first_year, s.last_year, s.n_figures
         FROM sources s JOIN markets m USING (market_id)
         WHERE ? IS NULL OR s.market_id = ?
@@ -474,8 +450,8 @@ def source_spread(con, market_id: str) -> pd.DataFrame:
 def source_taxonomies(con, market_id: str) -> pd.DataFrame:
     """Each source's dimensions and top-level segments for a market, to show where they differ."""
     return _df(con, """
-        SELECT g.source_id, s.title_en, s.title_zh, s.is_primary, g.dimension, d.label_en AS dimension_label,
-               d.label_zh AS dimension_label_zh, string_agg(g.label_en, '; ' ORDER BY g.sort_order) AS segments,
+        SELECT g.source_id, s.title_en, s.title_zh, s.is_primary, g.dimension, d.label_en AS dimension_label_en,
+               d.label_zh AS dimension_label_zh, string_agg(g.label_en, '; ' ORDER BY g.sort_order) AS segments_en,
                string_agg(g.label_zh, '；' ORDER BY g.sort_order) AS segments_zh
         FROM segments g JOIN sources s USING (market_id, source_id)
         JOIN dimensions d ON d.market_id = g.market_id AND d.source_id = g.source_id AND d.dimension = g.dimension
@@ -486,7 +462,7 @@ def source_taxonomies(con, market_id: str) -> pd.DataFrame:
 def claims(con, market_id: str) -> pd.DataFrame:
     """Statements a source makes without a number (largest segment, fastest-growing region...)."""
     return _df(con, """
-        SELECT c.source_id, s.title_en AS source_title, s.title_zh AS source_title_zh, c.dimension, c.segment, c.claim, c.text_en, c.text_zh
+        SELECT c.source_id, s.title_en AS source_title_en, s.title_zh AS source_title_zh, c.dimension, c.segment, c.claim, c.text_en, c.text_zh
         FROM claims c JOIN sources s USING (market_id, source_id)
         WHERE c.market_id = ?""", [market_id])
 

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from marketintel import charts, queries
-from marketintel.export import money_in_language
+from marketintel.display import headline_table, money_in_language, text_column
 from marketintel.settings import settings
-from marketintel.ui import (figure, choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
-                            page_setup, restore_url, show_messages)
+from marketintel.ui import (chart, choose_many, choose_one, draw_chart, page_setup, page_workbook, plain, q, query,
+                            register_table, restore_url, show_messages)
 
 _ = page_setup()
 cfg = settings()
@@ -28,8 +28,8 @@ if len(chosen) < 2:
     st.warning(_("Choose at least two markets to compare."))
     st.stop()
 show_messages(messages)
-series = query(queries.market_series, chosen)
-summary = query(queries.growth_summary, chosen)
+series_ref = q(queries.market_series, chosen)
+series = query(series_ref)
 picked_names = _.join(names[m] for m in chosen)
 
 
@@ -41,17 +41,17 @@ def growth_section() -> None:
                             "indexed", widget="segmented")
     show_messages(msg)
     scale_note = {"linear": _("linear scale"), "log": _("log scale"), "indexed": _("indexed scale")}
-    draw_chart(figure(charts.growth_chart, series, scale, _("Market size compared"), lang=_.lang), "compare_growth",
-               series, " · ".join([picked_names, scale_note[scale]]))
+    draw_chart(chart(charts.growth_chart, series_ref, scale, _("Market size compared"), lang=_.lang), "compare_growth",
+               subtitle=" · ".join([picked_names, scale_note[scale]]))
 
 
 growth_section()
-draw_chart(figure(charts.growth_bars, summary, _("Growth compared"), lang=_.lang), "compare_bars", summary,
-           picked_names)
+draw_chart(chart(charts.growth_bars, q(queries.growth_summary, chosen), _("Growth compared"), lang=_.lang),
+           "compare_bars", subtitle=picked_names)
 
 st.subheader(_("Headline figures"), anchor=False)
 # Display table: names, year headers and money (亿美元 in Chinese) already follow the language.
-headline = query(queries.headline_table, chosen, lang=_.lang)
+headline = headline_table(query(queries.headline_figures, chosen), markets, _.lang)
 register_table(_("Headline figures"), headline.reset_index())
 st.dataframe(headline, column_config={
     "cagr_pct": st.column_config.NumberColumn(_("CAGR (%, reported)"), format="%.2f"),
@@ -81,19 +81,22 @@ else:
                                help=_("Shares put markets of very different size on one scale."))
     show_messages(msg + msg2 + msg3)
     if picked:
-        comp = query(queries.concept_comparison, chosen, picked)
-        draw_chart(figure(charts.concept_chart, comp, int(cyear), _("Comparable segments across markets"),
-                          list(markets.set_index("market_id").loc[chosen, "report_code"]), measure, lang=_.lang),
-                   "compare_concepts", comp, f"{picked_names} · {cyear}")
-        detail = money_in_language(comp[comp["year"] == int(cyear)][[
-            _.bare_col("concept_label"), _.col("name"), _.bare_col("segments"), "share_pct", "value", _.bare_col("note")]], _.lang)
+        comp_ref = q(queries.concept_comparison, chosen, picked)
+        comp = query(comp_ref)
+        draw_chart(chart(charts.concept_chart, comp_ref, int(cyear), _("Comparable segments across markets"),
+                         list(markets.set_index("market_id").loc[chosen, "report_code"]), measure, lang=_.lang),
+                   "compare_concepts", subtitle=f"{picked_names} · {cyear}")
+        shown = comp[comp["year"] == int(cyear)]
+        detail = money_in_language(shown, _.lang).assign(
+            concept=text_column(shown, "concept_label", _.lang), market=text_column(shown, "name", _.lang),
+            segments=text_column(shown, "segments", _.lang), note=text_column(shown, "note", _.lang))[
+            ["concept", "market", "segments", "share_pct", "value", "note"]]
         st.dataframe(detail, hide_index=True, width="stretch", column_config={
-            _.bare_col("concept_label"): _("Segment"), _.col("name"): _("Market"),
-            _.bare_col("segments"): _("Market's own segment(s)"),
+            "concept": _("Segment"), "market": _("Market"), "segments": _("Market's own segment(s)"),
             "share_pct": st.column_config.NumberColumn(_("Share (%, est.)"), format="%.1f"),
             "value": st.column_config.NumberColumn(_("{year} ({unit}, est.)", year=cyear, unit=_.money_unit),
                                                    format=_.money_column_format),
-            _.bare_col("note"): _("Note")})
+            "note": _("Note")})
     else:
         st.info(_("Pick at least one segment to compare."))
 
@@ -107,17 +110,17 @@ else:
     smarket, msg = choose_one("source_market", _("Market with more than one source"), multi_ids, names, multi_ids[0])
     show_messages(msg)
     msrc = srcs[srcs["market_id"] == smarket]
-    st.dataframe(msrc[[_.col("title"), _.bare_col("kind"), "report_code", "date", "is_primary", "first_year", "last_year",
-                       "n_figures", "cagr_pct", _.bare_col("coverage")]], hide_index=True, width="stretch", column_config={
-        _.col("title"): _("Source"), _.bare_col("kind"): _("Kind"), "report_code": _("Report code"),
+    st.dataframe(msrc[[_.col("title"), _.col("kind"), "report_code", "date", "is_primary", "first_year", "last_year",
+                       "n_figures", "cagr_pct", _.col("coverage")]], hide_index=True, width="stretch", column_config={
+        _.col("title"): _("Source"), _.col("kind"): _("Kind"), "report_code": _("Report code"),
         "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
         "is_primary": _("Primary"), "first_year": _("First year"), "last_year": _("Last year"),
         "n_figures": _("Figures stated"), "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
-        _.bare_col("coverage"): _("What it covers")})
-    sseries = query(queries.source_series, smarket)
+        _.col("coverage"): _("What it covers")})
     color = markets.set_index("market_id").loc[smarket, "color"]
-    draw_chart(figure(charts.source_timeline, sseries, _("{market}: each source's figures", market=names[smarket]),
-                      color, lang=_.lang), "compare_sources", sseries, names[smarket])
+    draw_chart(chart(charts.source_timeline, q(queries.source_series, smarket),
+                     _("{market}: each source's figures", market=names[smarket]), color, lang=_.lang),
+               "compare_sources", subtitle=names[smarket])
     spread = query(queries.source_spread, smarket)
     numeric = msrc[msrc["n_figures"] > 0]
     silent = msrc[msrc["n_figures"] == 0]
@@ -142,8 +145,8 @@ else:
         st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(_.pick(c, 'source_title'))}*")
     tax = query(queries.source_taxonomies, smarket)
     st.markdown("**" + _("Where the taxonomies differ") + "**")
-    st.dataframe(tax[[_.bare_col("dimension_label"), _.col("title"), _.bare_col("segments")]], hide_index=True, width="stretch",
-                 column_config={_.bare_col("dimension_label"): _("Dimension"), _.col("title"): _("Source"),
-                                _.bare_col("segments"): _("Segments it names")})
+    st.dataframe(tax[[_.col("dimension_label"), _.col("title"), _.col("segments")]], hide_index=True, width="stretch",
+                 column_config={_.col("dimension_label"): _("Dimension"), _.col("title"): _("Source"),
+                                _.col("segments"): _("Segments it names")})
 
 page_workbook("compare")

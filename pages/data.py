@@ -2,16 +2,15 @@
 
 import streamlit as st
 
-from marketintel import queries
 import pandas as pd
 
-from marketintel import export
+from marketintel import export, queries
 from marketintel.settings import data_dir
 from marketintel.upload import install_market, stage_upload
 from marketintel.ui import forget_fingerprint, has_chrome, page_setup, plain, provenance_legend, query
 
 _ = page_setup()
-market_col = _.bare_col("market")
+market_col = _.col("market")
 title_col = _.col("title")
 st.title(_("Data & sources"))
 
@@ -20,11 +19,11 @@ provenance_legend()
 
 st.subheader(_("Sources"), anchor=False)
 src = query(queries.sources)
-basis_col = _.bare_col("cagr_basis")
+basis_col = _.col("cagr_basis")
 st.dataframe(src[[market_col, title_col, "report_code", "date", "is_primary", "cagr_pct", basis_col, "document"]]
              .fillna({"report_code": "—"}),
              hide_index=True, width="stretch", column_config={
-                 market_col: _("Market"), title_col: _("Title"), "kind": _("Kind"), "report_code": _("Report code"),
+                 market_col: _("Market"), title_col: _("Title"), "report_code": _("Report code"),
                  "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"), "is_primary": _("Primary"),
                  "first_year": _("First year"), "last_year": _("Last year"),
                  "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),

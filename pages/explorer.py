@@ -3,10 +3,10 @@
 import streamlit as st
 
 from marketintel import charts, queries
-from marketintel.export import money_in_language
+from marketintel.display import indented, region_labels, share_table, text_column
 from marketintel.settings import settings
-from marketintel.ui import (figure, choose_many, choose_one, draw_chart, page_workbook, plain, query, register_table,
-                            page_setup, restore_url, show_messages)
+from marketintel.ui import (chart, choose_many, choose_one, draw_chart, page_setup, page_workbook, plain, q, query,
+                            register_table, restore_url, show_messages)
 
 _ = page_setup()
 cfg = settings()
@@ -22,7 +22,7 @@ messages: list[str] = []
 
 st.sidebar.header(_("Market"))
 market_id, msg = choose_one("market", _("Market"), list(markets["market_id"]),
-                            dict(zip(markets["market_id"], markets[_.col("name")])),
+                            dict(zip(markets["market_id"], text_column(markets, "name", _.lang))),
                             markets["market_id"].iloc[0], where=st.sidebar)
 messages += msg
 market = query(queries.market_profile, market_id)
@@ -41,7 +41,7 @@ for group, names in (("core", core), ("own", own)):
         st.sidebar.caption(_("{market} also has:", market=plain(name)))
     for d in names:
         opts = query(queries.segment_options, market_id, d)
-        labels = dict(zip(opts["segment"], opts[_.col("option")]))
+        labels = dict(zip(opts["segment"], indented(opts, "label", _.lang)))
         chosen, msg = choose_many(d, dim_labels.get(d, d), list(opts["segment"]), labels, where=st.sidebar)
         messages += msg
         if chosen:
@@ -60,10 +60,10 @@ show_messages(messages)
 
 active = _.join_clauses(_("{dimension}: {n} selected", dimension=dim_labels.get(d, d), n=len(v))
                                     for d, v in filters.items()) or _("no filters")
-series = query(queries.market_series, [market_id])
-draw_chart(figure(charts.growth_chart, series, "linear", _("{market}: market size", market=name),
-                  _("● reported figure   ○ derived year — whole market, unfiltered"), lang=_.lang), "explorer_growth",
-           series, _("Whole market, unfiltered"))
+draw_chart(chart(charts.growth_chart, q(queries.market_series, [market_id]), "linear",
+                 _("{market}: market size", market=name),
+                 _("● reported figure   ○ derived year — whole market, unfiltered"), lang=_.lang), "explorer_growth",
+           subtitle=_("Whole market, unfiltered"))
 
 
 @st.fragment
@@ -82,31 +82,32 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
     show_messages(msg1 + msg + msg2)
 
     subtitle = _("Filters: {active}", active=active)
-    breakdown = query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=0)
+    breakdown_ref = q(queries.segment_breakdown, market_id, breakdown_dim, filters, level=0)
+    breakdown = query(breakdown_ref)
     if breakdown.empty or breakdown["value"].sum() == 0:
         st.warning(_("No segment matches these filters. Clear a filter in the sidebar to see figures again."))
     else:
         title = _("{market} by {dimension}", market=name,
                   dimension=dim_labels.get(breakdown_dim, breakdown_dim).lower())
-        draw_chart(figure(charts.segment_area_chart, breakdown, title, subtitle, market["report_code"], view,
-                          lang=_.lang), "explorer_segments", breakdown, subtitle)
+        draw_chart(chart(charts.segment_area_chart, breakdown_ref, title, subtitle, market["report_code"], view,
+                         lang=_.lang), "explorer_segments", subtitle=subtitle)
 
-        tree = query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None)
         # TRANSLATORS: the treemap's title: the title above (e.g. "Telemedicine by component") and a year.
-        draw_chart(figure(charts.segment_hierarchy_chart, tree, year, _("{title}, {year}", title=title, year=year),
-                          subtitle, market["report_code"], lang=_.lang),
-                   "explorer_tree", query(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None, year=year),
-                   subtitle)
+        draw_chart(chart(charts.segment_hierarchy_chart,
+                         q(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None), year,
+                         _("{title}, {year}", title=title, year=year), subtitle, market["report_code"], lang=_.lang),
+                   "explorer_tree", q(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None,
+                                      year=year), subtitle)
         table = query(queries.segment_share_table, market_id, breakdown_dim, filters, level=None)
         register_table(_("Share table"), table)
         first_year, last_year = int(table["first_year"].iloc[0]), int(table["last_year"].iloc[0])
         st.markdown(_("**Share table** · estimates · {first}→{last}", first=first_year, last=last_year))
         st.dataframe(
-            money_in_language(table, _.lang)[[_.bare_col("display_label"), "share_first", "share_last", "value_first", "value_last", "cagr_pct",
-                   _.bare_col("rationale")]],
+            share_table(table, _.lang)[["segment_label", "share_first", "share_last", "value_first", "value_last",
+                                        "cagr_pct", "rationale"]],
             hide_index=True,
             column_config={
-                _.bare_col("display_label"): st.column_config.TextColumn(_("Segment (est.)")),
+                "segment_label": st.column_config.TextColumn(_("Segment (est.)")),
                 "share_first": st.column_config.NumberColumn(_("Share {year} (%)", year=first_year), format="%.1f"),
                 "share_last": st.column_config.NumberColumn(_("Share {year} (%)", year=last_year), format="%.1f"),
                 "value_first": st.column_config.NumberColumn(_("{year} ({unit})", year=first_year, unit=_.money_unit),
@@ -114,16 +115,17 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
                 "value_last": st.column_config.NumberColumn(_("{year} ({unit})", year=last_year, unit=_.money_unit),
                                                             format=_.money_column_format),
                 "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
-                _.bare_col("rationale"): st.column_config.TextColumn(_("Why (our assumption)"), width="large"),
+                "rationale": st.column_config.TextColumn(_("Why (our assumption)"), width="large"),
             })
 
     if "region" in set(dims["dimension"]):
-        regional = query(queries.segment_breakdown, market_id, "region", filters, level=0)
+        regional_ref = q(queries.segment_breakdown, market_id, "region", filters, level=0)
+        regional = query(regional_ref)
         if not regional.empty and regional["value"].sum() > 0:
-            draw_chart(figure(charts.segment_bar_chart, regional, year,
-                              _("{market} by region, {year}", market=name, year=year), subtitle, market["report_code"],
-                              lang=_.lang), "explorer_regions",
-                       query(queries.segment_breakdown, market_id, "region", filters, level=0, year=year), subtitle)
+            draw_chart(chart(charts.segment_bar_chart, regional_ref, year,
+                             _("{market} by region, {year}", market=name, year=year), subtitle, market["report_code"],
+                             lang=_.lang), "explorer_regions",
+                       q(queries.segment_breakdown, market_id, "region", filters, level=0, year=year), subtitle)
 
 
 segments_section(market_id, market, dims, filters, active)
@@ -145,7 +147,7 @@ else:
         # One element per card: every element is a message to each session's browser, and
         # twenty users changing filters at once made the cards a large part of the server's work.
         st.container(border=True).markdown(
-            f"**{plain(_.pick(ins, 'title'))}**  \n:gray[{plain(topic)} · {plain(_.pick(ins, 'region_labels'))}"
+            f"**{plain(_.pick(ins, 'title'))}**  \n:gray[{plain(topic)} · {plain(region_labels(ins, _.lang))}"
             f" · {plain(badge)}]\n\n{plain(_.pick(ins, 'text'))}\n\n"
             f":gray[:small[{plain(source_line)}]]")
 

@@ -11,7 +11,8 @@ import pytest
 from pptx import Presentation
 from pptx.util import Inches
 
-from marketintel import charts, export, queries
+from marketintel import charts, export, queries, render_plotly
+from marketintel.render_pptx import DeckSlide, build_deck
 
 FILTERS = {"region": ["asia_pacific"]}
 
@@ -45,8 +46,8 @@ def figures(con):
 
 
 def test_deck_is_16_9_with_title_slide_and_one_slide_per_chart(figures):
-    deck = export.build_deck([export.DeckSlide.from_figure(figures["area"], "Region: Asia-Pacific"),
-                              export.DeckSlide.from_figure(figures["growth"], "All markets")])
+    deck = build_deck([DeckSlide.from_chart(figures["area"], "Region: Asia-Pacific"),
+                              DeckSlide.from_chart(figures["growth"], "All markets")])
     prs = Presentation(io.BytesIO(deck))
     assert prs.slide_width == Inches(13.333) and prs.slide_height == Inches(7.5)
     slides = list(prs.slides)
@@ -55,7 +56,7 @@ def test_deck_is_16_9_with_title_slide_and_one_slide_per_chart(figures):
 
 
 def test_stacked_area_slide_holds_the_segment_figures_and_names_source_and_estimate(figures):
-    deck = export.build_deck([export.DeckSlide.from_figure(figures["area"], "Region: Asia-Pacific")])
+    deck = build_deck([DeckSlide.from_chart(figures["area"], "Region: Asia-Pacific")])
     slide = _slides(deck)[1]
     chart = _chart(slide)
     assert chart.chart_type is not None and "AREA" in str(chart.chart_type)
@@ -72,7 +73,7 @@ def test_stacked_area_slide_holds_the_segment_figures_and_names_source_and_estim
 
 
 def test_line_slide_matches_market_series_and_keeps_log_axis(figures):
-    deck = export.build_deck([export.DeckSlide.from_figure(figures["growth"])])
+    deck = build_deck([DeckSlide.from_chart(figures["growth"])])
     chart = _chart(_slides(deck)[1])
     series = figures["series"]
     for ser in chart.plots[0].series:
@@ -83,7 +84,7 @@ def test_line_slide_matches_market_series_and_keeps_log_axis(figures):
 
 
 def test_two_panel_bars_become_two_native_charts(figures):
-    deck = export.build_deck([export.DeckSlide.from_figure(figures["bars"])])
+    deck = build_deck([DeckSlide.from_chart(figures["bars"])])
     slide = _slides(deck)[1]
     charts_ = [s.chart for s in slide.shapes if s.has_chart]
     assert len(charts_) == 2
@@ -97,14 +98,14 @@ def test_two_panel_bars_become_two_native_charts(figures):
 
 
 def test_bubble_chart_is_native(figures):
-    deck = export.build_deck([export.DeckSlide.from_figure(figures["bubble"])])
+    deck = build_deck([DeckSlide.from_chart(figures["bubble"])])
     chart = _chart(_slides(deck)[1])
     assert "BUBBLE" in str(chart.chart_type)
 
 
 def test_treemap_without_chrome_becomes_a_native_table(figures, monkeypatch):
     monkeypatch.setattr(export, "chrome_path", lambda: None)
-    deck = export.build_deck([export.DeckSlide.from_figure(figures["tree"])])
+    deck = build_deck([DeckSlide.from_chart(figures["tree"])])
     slide = _slides(deck)[1]
     tables = [s.table for s in slide.shapes if s.has_table]
     assert tables and tables[0].cell(0, 0).text == "Segment"
@@ -114,16 +115,16 @@ def test_treemap_without_chrome_becomes_a_native_table(figures, monkeypatch):
 def test_images_without_chrome_say_how_to_get_one(figures, monkeypatch):
     monkeypatch.setattr(export, "chrome_path", lambda: None)
     with pytest.raises(export.ExportUnavailable, match="apt-get install chromium"):
-        export.figure_image(figures["growth"])
+        export.chart_image(figures["growth"])
 
 
 @pytest.mark.skipif(export.chrome_path() is None, reason="no Chrome/Chromium on this machine")
 def test_png_is_slide_sized_and_svg_is_vector(figures):
-    png = export.figure_image(figures["area"], "png")
+    png = export.chart_image(figures["area"], "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (3200, 1800)
-    svg = export.figure_image(figures["area"], "svg")
+    svg = export.chart_image(figures["area"], "svg")
     assert b"<svg" in svg[:500] and b"Segment splits are estimates" in svg
 
 
@@ -150,7 +151,7 @@ def test_csv_neutralises_formulas_and_keeps_numbers():
     assert "'=1+1" in text and "-1.5" in text and "'-1.5" not in text
 
 
-def test_figure_data_is_what_was_plotted(figures):
-    df = export.figure_data(figures["area"])
+def test_chart_table_is_what_was_plotted(figures):
+    df = charts.chart_table(figures["area"])
     b = figures["breakdown"]
     assert np.isclose(df["value"].sum(), b["value"].sum())

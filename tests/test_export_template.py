@@ -7,7 +7,8 @@ import io
 from pptx import Presentation
 from pptx.util import Inches
 
-from marketintel import charts, export, queries
+from marketintel import charts, queries
+from marketintel.render_pptx import DeckSlide, build_deck
 from marketintel.settings import settings
 
 
@@ -20,6 +21,6 @@ def test_deck_uses_the_configured_template(con, tmp_path):
     base = settings()
     config = base.model_copy(update={"export": base.export.model_copy(update={"pptx_template": str(path)})})
     fig = charts.growth_chart(queries.market_series(con), "linear", "Market size")
-    deck = Presentation(io.BytesIO(export.build_deck([export.DeckSlide.from_figure(fig)], config=config)))
+    deck = Presentation(io.BytesIO(build_deck([DeckSlide.from_chart(fig)], config=config)))
     assert deck.core_properties.title == "Corporate master"
     assert len(deck.slides) == 2

@@ -14,7 +14,8 @@ from babel.messages.pofile import read_po
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from marketintel import charts, db, export, i18n, queries
+from marketintel import charts, db, export, i18n, queries, render_plotly
+from marketintel.render_pptx import DeckSlide, build_deck
 from marketintel.settings import settings as load_settings
 from tests.data_helpers import SEEDS
 
@@ -171,8 +172,8 @@ def _figure_texts(fig) -> str:
 
 def test_chinese_chart_is_in_chinese_and_in_yi_usd(con):
     series = queries.market_series(con, ["telemedicine"])
-    en = charts.growth_chart(series, "linear", "Telemedicine", lang="en")
-    zh = charts.growth_chart(series, "linear", "远程医疗", lang="zh")
+    en = render_plotly.figure(charts.growth_chart(series, "linear", "Telemedicine", lang="en"))
+    zh = render_plotly.figure(charts.growth_chart(series, "linear", "远程医疗", lang="zh"))
     assert list(zh.data[0].y) == pytest.approx([v * 10 for v in en.data[0].y])
     text = _figure_texts(zh)
     assert "远程医疗" in zh.data[0].name and "亿美元" in text and "来源" in text and "年份" in text
@@ -183,7 +184,7 @@ def test_chinese_chart_is_in_chinese_and_in_yi_usd(con):
 
 def test_chinese_segment_chart_marks_estimates_in_chinese(con):
     breakdown = queries.segment_breakdown(con, "telemedicine", "component")
-    fig = charts.segment_area_chart(breakdown, "远程医疗", None, "2011682", lang="zh")
+    fig = render_plotly.figure(charts.segment_area_chart(breakdown, "远程医疗", None, "2011682", lang="zh"))
     assert {t.name for t in fig.data} == {"硬件（估计）", "服务（估计）", "软件（估计）"}
     assert "细分拆分为估计值" in fig.layout.meta["source_note"]
 
@@ -204,7 +205,7 @@ def test_chinese_workbook_and_csv_have_chinese_sheets_headers_and_units(con):
 def test_chinese_deck_names_a_cjk_font_and_keeps_the_chinese_text(con):
     breakdown = queries.segment_breakdown(con, "telemedicine", "component")
     fig = charts.segment_area_chart(breakdown, "远程医疗（按组件）", "筛选：无", "2011682", lang="zh")
-    deck = Presentation(io.BytesIO(export.build_deck([export.DeckSlide.from_figure(fig)], lang="zh")))
+    deck = Presentation(io.BytesIO(build_deck([DeckSlide.from_chart(fig)], lang="zh")))
     cover, slide = deck.slides[0], deck.slides[1]
     cover_text = " ".join(s.text_frame.text for s in cover.shapes if s.has_text_frame)
     assert "医疗科技市场" in cover_text and "市场情报" in cover_text
@@ -215,12 +216,12 @@ def test_chinese_deck_names_a_cjk_font_and_keeps_the_chinese_text(con):
     assert f'typeface="{font}"' in xml
     chart = next(s.chart for s in slide.shapes if s.has_chart)
     assert {s.name for s in chart.plots[0].series} == {"硬件（估计）", "服务（估计）", "软件（估计）"}
-    assert list(chart.plots[0].series[0].values) == pytest.approx(list(fig.data[0].y))
+    assert list(chart.plots[0].series[0].values) == pytest.approx(list(render_plotly.figure(fig).data[0].y))
 
 
 def test_deck_is_in_english_by_default(con):
     fig = charts.growth_chart(queries.market_series(con, ["iomt"]), "linear", "IoMT")
-    deck = Presentation(io.BytesIO(export.build_deck([export.DeckSlide.from_figure(fig)])))
+    deck = Presentation(io.BytesIO(build_deck([DeckSlide.from_chart(fig)])))
     cover_text = " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
     assert "Market intelligence" in cover_text and not CJK.search(cover_text)
 
@@ -325,6 +326,6 @@ def test_unknown_language_in_the_link_falls_back_to_english():
 def test_chinese_category_labels_reach_the_deck_unbroken(con):
     """wrap_label breaks long Chinese names for the screen; the slide's categories are whole again."""
     fig = charts.growth_bars(queries.growth_summary(con), "增长对比", lang="zh")
-    deck = Presentation(io.BytesIO(export.build_deck([export.DeckSlide.from_figure(fig)], lang="zh")))
+    deck = Presentation(io.BytesIO(build_deck([DeckSlide.from_chart(fig)], lang="zh")))
     chart = next(s.chart for s in deck.slides[1].shapes if s.has_chart)
     assert "医疗保健领域的元宇宙" in list(chart.plots[0].categories)

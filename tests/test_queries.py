@@ -127,7 +127,7 @@ def test_hospitals_spans_all_four_markets(con):
     df = queries.concept_comparison(con, list(MARKETS), ["hospitals"])
     assert set(df["market_id"]) == set(MARKETS)
     mv = df[(df["market_id"] == "metaverse-healthcare") & (df["year"] == 2025)].iloc[0]
-    assert mv["segments"] == "Hospitals & clinics" and "clinics" in mv["note"]
+    assert mv["segments_en"] == "Hospitals & clinics" and "clinics" in mv["note_en"]
 
 
 def test_concept_value_is_share_times_size(con):

@@ -1,0 +1,142 @@
+"""The display layer: query results (canonical USD bn, keys, both languages) made readable.
+
+Queries return raw numbers, keys and ``<base>_en`` / ``<base>_zh`` text columns; everything a
+reader sees — the language's text with its English fallback, money in the reader's unit
+(USD bn or 亿美元), translated headers, indented hierarchy labels, "All regions" — is made
+here, and pages, chart builders and exporters all call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from . import i18n
+from .i18n import N_, localised
+from .settings import settings
+
+#: Headers for exported tables, in the reader's language ({unit}: the money unit).
+COLUMN_LABELS: dict[str, str] = {
+    "market_id": N_("Market id"), "market_en": N_("Market"), "market_zh": N_("Market (Chinese)"),
+    "name_en": N_("Market (English)"), "name_zh": N_("Market (Chinese)"), "source_id": N_("Source id"),
+    "source_title_en": N_("Source"), "source_title_zh": N_("Source (Chinese)"), "title_en": N_("Title (English)"),
+    "title_zh": N_("Title (Chinese)"), "text_en": N_("Text (English)"), "text_zh": N_("Text (Chinese)"),
+    "label_en": N_("Label (English)"), "label_zh": N_("Label (Chinese)"),
+    "report_code": N_("Report code"), "year": N_("Year"), "value": N_("Value ({unit})"),
+    "market_value": N_("Market size ({unit})"), "first_value": N_("First-year size ({unit})"),
+    "last_value": N_("Last-year size ({unit})"), "abs_growth": N_("Absolute growth ({unit})"),
+    "value_first": N_("First-year value ({unit})"), "value_last": N_("Last-year value ({unit})"),
+    "low": N_("Lowest ({unit})"), "high": N_("Highest ({unit})"), "provenance": N_("Provenance"),
+    "share_pct": N_("Share (%)"), "filtered_share_pct": N_("Share of market after filters (%)"),
+    "share_first": N_("First-year share (%)"), "share_last": N_("Last-year share (%)"),
+    "cagr_pct": N_("CAGR (%)"), "implied_cagr_pct": N_("Implied CAGR (%)"), "cagr_start": N_("CAGR from"),
+    "cagr_end": N_("CAGR to"), "cagr_basis_en": N_("CAGR period basis"),
+    "first_year": N_("First year"), "last_year": N_("Last year"), "growth_multiple": N_("Growth multiple"),
+    "index_value": N_("Index"), "segment": N_("Segment id"), "dimension": N_("Dimension id"),
+    "dimension_label_en": N_("Dimension"), "dimension_label_zh": N_("Dimension (Chinese)"),
+    "segments_en": N_("Segments"), "segments_zh": N_("Segments (Chinese)"), "concept": N_("Concept id"),
+    "concept_label_en": N_("Concept"), "concept_label_zh": N_("Concept (Chinese)"),
+    "rationale_en": N_("Rationale (English)"), "rationale_zh": N_("Rationale (Chinese)"),
+    "basis": N_("Combination basis"), "kind_en": N_("Kind"), "document": N_("Document"),
+    "date": N_("Date"), "is_primary": N_("Primary source"), "coverage_en": N_("Coverage"),
+    "n_figures": N_("Figures stated"), "topic": N_("Topic"),
+    "relevance": N_("Relevance"), "regions": N_("Regions"), "region_labels_en": N_("Regions (English)"),
+    "region_labels_zh": N_("Regions (Chinese)"), "severity": N_("Severity"), "file": N_("File"),
+    "location": N_("Where"), "message": N_("Problem"), "color": N_("Colour"), "role": N_("Role"),
+    "note_en": N_("Note"), "parent": N_("Parent segment id"), "depth": N_("Depth"),
+    "n_sources": N_("Sources"), "spread_pct": N_("Spread (%)"), "outlier": N_("Outlier source"),
+    "claim": N_("Claim"), "insight_id": N_("Insight id"), "sort_order": N_("Sort order"),
+}
+#: Columns holding money in USD bn, scaled to the reader's unit wherever they are shown.
+MONEY_COLUMNS = frozenset({"value", "market_value", "first_value", "last_value", "abs_growth", "value_first",
+                           "value_last", "low", "high"})
+#: The hierarchy indent for labels in pickers and tables (an em space keeps tables aligned).
+PICKER_INDENT, TABLE_INDENT = "— ", "\u2003"
+
+
+def text_column(df: pd.DataFrame, base: str, lang: str) -> pd.Series:
+    """Column ``base`` in ``lang`` (``base_zh``), its English (``base_en``) where that is empty."""
+    en = df[f"{base}_en"] if f"{base}_en" in df.columns else df[base]
+    zh = f"{base}_{lang}"
+    if lang == i18n.DEFAULT_LANGUAGE or zh not in df.columns:
+        return en
+    return pd.Series([localised(z, e) for z, e in zip(df[zh], en)], index=df.index, dtype=object)
+
+
+def indented(df: pd.DataFrame, base: str, lang: str, indent: str = PICKER_INDENT) -> pd.Series:
+    """Labels indented by hierarchy ``depth``, for a picker or a table."""
+    return pd.Series([indent * int(d) + str(t) for d, t in zip(df["depth"], text_column(df, base, lang))],
+                     index=df.index, dtype=object)
+
+
+def region_labels(row, lang: str) -> str:
+    """The regions an insight is tagged with, or "All regions" when it has none."""
+    _ = i18n.text(lang)
+    text = _.pick(row, "region_labels")
+    return text or _("All regions")
+
+
+def provenance_word(value: str, lang: str) -> str:
+    """A provenance value (reported / derived / estimate) in words of ``lang``."""
+    words = getattr(settings().provenance, value, None) if value in ("reported", "derived", "estimate") else None
+    if words is None:
+        return value
+    label = i18n.text(lang)(words.label)
+    return label.lower() if lang == "en" else label
+
+
+def estimate_label(label: str, lang: str) -> str:
+    """A legend or table label marked as an estimate: "Hardware (est.)" / "硬件（估计）"."""
+    return f"{label}{i18n.text(lang)(settings().provenance.estimate_suffix)}"
+
+
+def money_in_language(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The table with its money columns (USD bn in the data) in ``lang``'s unit (亿美元 in Chinese)."""
+    factor = i18n.text(lang).money_factor
+    if factor == 1:
+        return df
+    out = df.copy()
+    for col in out.columns:
+        if col in MONEY_COLUMNS and pd.api.types.is_numeric_dtype(out[col]):
+            # Rounded: x10 turns 145.08 into 1450.8000000000002, which a table would show as is.
+            out[col] = (out[col] * factor).round(6)
+    return out
+
+
+def localise_table(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """A table for a reader of ``lang``: Chinese gets translated headers and money in 亿美元."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return df
+    _ = i18n.text(lang)
+    out = money_in_language(df, lang)
+    return out.rename(columns={c: _(COLUMN_LABELS[c], unit=_.money_unit) for c in out.columns
+                               if isinstance(c, str) and c in COLUMN_LABELS})
+
+
+def headline_table(heads: pd.DataFrame, markets: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """One row per market: each reported year's size as a column (reader's unit), then the stated CAGR
+    and report; ``heads`` from ``queries.headline_figures``, ``markets`` from ``queries.market_list``."""
+    if heads.empty:
+        return pd.DataFrame()
+    _ = i18n.text(lang)
+    heads = heads.assign(_name=text_column(heads, "name", lang))
+    table = (heads.pivot_table(index="_name", columns="year", values="value", sort=False) * _.money_factor).round(6)
+    table.columns = [_("{year} ({unit}, reported)", year=c, unit=_.money_unit) for c in table.columns]
+    info = markets.assign(_name=text_column(markets, "name", lang)).set_index("_name")[
+        ["cagr_pct", "cagr_start", "cagr_end", "report_code"]]
+    table = table.join(info)
+    table.index.name = _("Market")
+    return table
+
+
+def share_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``queries.segment_share_table`` for the screen: indented labels and money in the reader's unit."""
+    out = money_in_language(table, lang)
+    return out.assign(segment_label=indented(table, "label", lang, TABLE_INDENT),
+                      rationale=text_column(table, "rationale", lang))
+
+
+def enumerate_names(names: Iterable[str], lang: str) -> str:
+    """An enumeration in the reader's punctuation."""
+    return i18n.text(lang).join(names)

@@ -1,0 +1,214 @@
+"""The screen renderer: a :class:`ChartSpec` drawn as a Plotly figure (and, through kaleido, PNG/SVG).
+
+It reads only the description and the theme. Data text is HTML-escaped here, because Plotly
+renders a subset of HTML (links included) in labels.
+"""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .chart_spec import ChartSpec, Panel, Series
+from .settings import Theme, settings
+
+#: Legend / category labels wider than this (in columns; a CJK character counts two) are wrapped.
+WRAP_COLUMNS = 16
+_CJK_PUNCTUATION = set("，。、；：！？）」』》〉】")
+
+
+def esc(text) -> str:
+    """Data text made inert for Plotly."""
+    return html.escape("" if text is None else str(text), quote=False)
+
+
+def _wide(ch: str) -> bool:
+    return ord(ch) >= 0x2E80  # CJK scripts and full-width forms take two columns
+
+
+def wrap_label(label: str, width: int = WRAP_COLUMNS) -> str:
+    """Break a long label onto lines of about ``width`` columns (a CJK character counts two).
+
+    English breaks between words; Chinese, which has no spaces, between characters, never
+    putting closing punctuation at the start of a line.
+    """
+    lines: list[str] = []
+    line, used = "", 0
+    for word in label.split(" "):
+        tokens, buf = [], ""
+        for ch in word:
+            if _wide(ch):
+                if buf:
+                    tokens.append(buf)
+                    buf = ""
+                tokens.append(ch)
+            else:
+                buf += ch
+        if buf:
+            tokens.append(buf)
+        for t_i, tok in enumerate(tokens):
+            space = 1 if (t_i == 0 and line) else 0
+            size = sum(2 if _wide(c) else 1 for c in tok)
+            if line and used + space + size > width and tok not in _CJK_PUNCTUATION:
+                lines.append(line)
+                line, used, space = "", 0, 0
+            line += " " * space + tok
+            used += space + size
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def _hover(text: str) -> str:
+    """Hover text: the first line bold, the rest below it."""
+    first, _, rest = text.partition("\n")
+    return f"<b>{esc(first)}</b>" + ("<br>" + esc(rest).replace("\n", "<br>") if rest else "")
+
+
+def _hatch(theme: Theme) -> dict:
+    h = theme.hatch
+    return dict(shape=h.shape, fgcolor=h.color, size=h.size, fillmode="overlay")
+
+
+def _marker_style(series: Series, theme: Theme) -> dict:
+    marks = theme.marks
+    by = {"reported": marks.reported, "derived": marks.derived}
+    picks = [by.get(p, marks.derived) for p in series.provenance]
+    return dict(size=[m.size for m in picks], symbol=[m.symbol for m in picks], color=series.color,
+                line=dict(width=1.5))
+
+
+def _category(x, wrap: bool) -> str:
+    return wrap_label(esc(x)) if wrap and isinstance(x, str) else (esc(x) if isinstance(x, str) else x)
+
+
+def _traces(panel: Panel, theme: Theme) -> list:
+    traces = []
+    hatch = _hatch(theme)
+    wrap = panel.kind in ("column_clustered", "column_stacked")
+    for s in panel.series:
+        common = dict(name=esc(s.name), showlegend=s.in_legend,
+                      hovertext=[_hover(h) for h in s.hover] if s.hover else None,
+                      hovertemplate="%{hovertext}<extra></extra>" if s.hover else None,
+                      meta={"key": s.key, "provenance": sorted(set(s.provenance))})
+        if panel.kind == "line":
+            dash = s.dash or (theme.marks.estimate_dash if s.estimate else "solid")
+            traces.append(go.Scatter(x=list(s.x), y=list(s.y), mode="lines+markers",
+                                     line=dict(color=s.color, width=s.width or theme.marks.line_width, dash=dash),
+                                     marker=_marker_style(s, theme), **common))
+        elif panel.kind == "area_stacked":
+            traces.append(go.Scatter(x=list(s.x), y=list(s.y), mode="lines", stackgroup="one",
+                                     line=dict(color=s.color, width=1.5,
+                                               dash=theme.marks.estimate_dash if s.estimate else "solid"),
+                                     fillcolor=s.color, fillpattern=hatch if s.estimate else None, **common))
+        elif panel.kind == "bubble":
+            size = [max(14, 70 * v ** 0.5) for v in (s.sizes or [1.0])]
+            traces.append(go.Scatter(x=list(s.x), y=list(s.y), mode="markers+text" if s.labels else "markers",
+                                     text=[esc(t) for t in s.labels] if s.labels else None,
+                                     textposition="middle right", cliponaxis=False,
+                                     marker=dict(size=size, color=s.color, opacity=0.8,
+                                                 line=dict(color=theme.outline_color, width=1)), **common))
+        else:  # bars: columns, stacked columns, horizontal bars
+            horizontal = panel.kind == "bar_horizontal"
+            cats = [_category(x, wrap) for x in s.x]
+            color = list(s.point_colors) if s.point_colors else s.color
+            marker = dict(color=color, pattern=hatch if s.estimate else None)
+            text = dict(text=[esc(t) for t in s.labels], textposition="outside", cliponaxis=False) if s.labels else {}
+            if horizontal:
+                traces.append(go.Bar(y=cats, x=list(s.y), orientation="h", marker=marker, **text, **common))
+            else:
+                traces.append(go.Bar(x=cats, y=list(s.y), marker=marker, **text, **common))
+    return traces
+
+
+def _treemap(panel: Panel, theme: Theme) -> go.Treemap:
+    nodes = panel.nodes
+    return go.Treemap(
+        ids=[n.id for n in nodes], labels=[esc(n.label) for n in nodes], parents=[n.parent for n in nodes],
+        values=[n.value for n in nodes], branchvalues="total",
+        marker=dict(colors=[n.color for n in nodes], line=dict(color=theme.outline_color, width=2)),
+        text=[esc(t).replace("\n", "<br>") for t in panel.node_text], texttemplate="%{text}",
+        hovertext=[_hover(t) for t in panel.node_text], hovertemplate="%{hovertext}<extra></extra>",
+        tiling=dict(pad=3))
+
+
+def _axis(fig: go.Figure, axis, which: str, theme: Theme, row=None, col=None, categorical_years=None) -> None:
+    update = fig.update_xaxes if which == "x" else fig.update_yaxes
+    opts = dict(title_text=esc(axis.title) if axis.title else None, gridcolor=theme.grid_color, zeroline=False,
+                automargin=True, ticks="", linecolor=theme.axis_color)
+    if which == "x":
+        opts["showline"] = True
+    if axis.scale == "log":
+        opts["type"] = "log"
+    if axis.range is not None:
+        opts["range"] = list(axis.range)
+    if axis.ticks:
+        opts["tickvals"], opts["ticktext"] = list(axis.ticks), list(axis.tick_labels or [])
+    elif axis.every_category and categorical_years:
+        opts["tickmode"], opts["tickvals"], opts["ticktext"] = "array", categorical_years, [str(y) for y in
+                                                                                            categorical_years]
+    update(row=row, col=col, **opts)
+
+
+def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> go.Figure:
+    """The chart as a Plotly figure; ``bare`` leaves out the heading and source line (a slide has them)."""
+    theme = theme or settings().theme
+    panels = spec.panels
+    if len(panels) > 1:
+        fig = make_subplots(rows=1, cols=len(panels), horizontal_spacing=0.16,
+                            subplot_titles=[esc(p.title) for p in panels])
+    else:
+        fig = go.Figure()
+    for i, panel in enumerate(panels):
+        row, col = (1, i + 1) if len(panels) > 1 else (None, None)
+        if panel.kind == "treemap":
+            fig.add_trace(_treemap(panel, theme))
+            continue
+        for trace in _traces(panel, theme):
+            fig.add_trace(trace, row=row, col=col)
+        horizontal = panel.kind == "bar_horizontal"
+        years = sorted({int(x) for s in panel.series for x in s.x}) if panel.x_axis.every_category else None
+        # A horizontal bar chart's value axis is x; its categories read from the top down.
+        _axis(fig, panel.y_axis, "x" if horizontal else "y", theme, row, col)
+        _axis(fig, panel.x_axis, "y" if horizontal else "x", theme, row, col, years)
+        if horizontal:
+            fig.update_yaxes(autorange="reversed", row=row, col=col)
+        if panel.kind in ("column_clustered", "column_stacked") and any(s.labels for s in panel.series):
+            fig.update_yaxes(rangemode="tozero", row=row, col=col)
+    kinds = {p.kind for p in panels}
+    subtitle = spec.subtitle
+    heading = f"<b>{esc(spec.title)}</b>" + (
+        f"<br><span style='font-size:13px;color:{theme.subtitle_color}'>{esc(subtitle)}</span>" if subtitle else "")
+    margin = dict(l=70, r=30, t=90 if subtitle else 70, b=110)
+    if kinds == {"treemap"}:
+        margin.update(l=10, r=10)
+    fig.update_layout(
+        # No named template: validating one costs ~8 ms per figure; the styling is all set here.
+        template=None, colorway=theme.segment_colors,
+        title=dict(text=heading, x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=theme.title_size)),
+        font=dict(family=theme.font_family, size=theme.font_size, color=theme.text_color),
+        paper_bgcolor=theme.background, plot_bgcolor=theme.background, height=theme.height, margin=margin,
+        showlegend=spec.legend,
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top", bgcolor="rgba(255,255,255,0)",
+                    font=dict(size=theme.font_size - 1)),
+        hoverlabel=dict(font=dict(family=theme.font_family)), separators=".,",
+    )
+    if "column_stacked" in kinds:
+        fig.update_layout(barmode="stack")
+    elif "column_clustered" in kinds and any(len(p.series) > 1 for p in panels):
+        fig.update_layout(barmode="group")
+    if "bar_horizontal" in kinds:
+        fig.update_layout(bargap=0.35)
+    if any(p.kind == "column_clustered" for p in panels):
+        fig.update_xaxes(tickangle=0)
+    if spec.source_note:
+        fig.add_annotation(text=wrap_label(esc(spec.source_note), 150), xref="paper", yref="paper", x=0, y=0,
+                           yshift=-78, xanchor="left", yanchor="top", showarrow=False, align="left",
+                           font=dict(size=11, color=theme.note_color))
+    fig.layout.meta = {"source_note": spec.source_note, "title": spec.title, "subtitle": spec.subtitle,
+                       "lang": spec.lang, "kind": spec.kind}
+    if bare:
+        fig.update_layout(title_text="", margin=dict(t=10, b=10, l=10, r=10))
+        fig.layout.annotations = [a for a in fig.layout.annotations if a.yref != "paper" or a.y >= 1]
+    return fig

@@ -1,0 +1,291 @@
+"""The slide renderer: chart descriptions drawn as native, editable PowerPoint charts in a 16:9 deck.
+
+It reads only the :class:`ChartSpec` and the theme, never a drawn figure: value labels,
+reported/derived markers, hatched estimates and bubble names come from the same description
+the screen is drawn from. A treemap, which PowerPoint cannot draw, goes in as the screen
+renderer's image when a Chrome is available, and as a native table of its nodes otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from pptx import Presentation
+from pptx.chart.data import BubbleChartData, CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
+from pptx.enum.dml import MSO_LINE_DASH_STYLE, MSO_PATTERN_TYPE
+from pptx.oxml.ns import qn
+from pptx.oxml.xmlchemy import OxmlElement
+from pptx.util import Inches, Pt
+
+from . import i18n
+from .chart_spec import ChartSpec, Panel, Series
+from .settings import ROOT, Settings, settings
+
+SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+_KINDS = {
+    "line": XL_CHART_TYPE.LINE_MARKERS, "area_stacked": XL_CHART_TYPE.AREA_STACKED,
+    "column_stacked": XL_CHART_TYPE.COLUMN_STACKED, "column_clustered": XL_CHART_TYPE.COLUMN_CLUSTERED,
+    "bar_horizontal": XL_CHART_TYPE.BAR_CLUSTERED, "bubble": XL_CHART_TYPE.BUBBLE,
+}
+_MARKERS = {"circle": XL_MARKER_STYLE.CIRCLE, "circle-open": XL_MARKER_STYLE.CIRCLE, "square": XL_MARKER_STYLE.SQUARE,
+            "diamond": XL_MARKER_STYLE.DIAMOND, "triangle-up": XL_MARKER_STYLE.TRIANGLE}
+_DASHES = {"dash": MSO_LINE_DASH_STYLE.DASH, "dot": MSO_LINE_DASH_STYLE.ROUND_DOT,
+           "dashdot": MSO_LINE_DASH_STYLE.DASH_DOT, "longdash": MSO_LINE_DASH_STYLE.LONG_DASH}
+# Plotly marker sizes are in pixels across; PowerPoint's are points (2–72).
+_MARKER_SCALE = 0.75
+
+
+@dataclass(frozen=True)
+class DeckSlide:
+    """What one slide shows: the chart's description plus the heading a reader needs."""
+
+    spec: ChartSpec
+    title: str
+    subtitle: str
+
+    @classmethod
+    def from_chart(cls, spec: ChartSpec, subtitle: str = "") -> "DeckSlide":
+        return cls(spec, spec.title, subtitle or spec.subtitle)
+
+
+def _rgb(color: str | None) -> RGBColor | None:
+    if isinstance(color, str) and color.startswith("#") and len(color) == 7:
+        return RGBColor.from_string(color[1:].upper())
+    return None
+
+
+def _tint(color: RGBColor, amount: float) -> RGBColor:
+    """The colour mixed with white (for the background of a hatched estimate)."""
+    return RGBColor(*(int(c + (255 - c) * amount) for c in (color[0], color[1], color[2])))
+
+
+class _Writer:
+    """Draws slides with one configuration's fonts and theme."""
+
+    def __init__(self, cfg: Settings):
+        self.cfg, self.theme = cfg, cfg.theme
+        self.font = cfg.export.pptx_font
+
+    def east_asian_font(self, rpr) -> None:
+        """Name the configured CJK font for East Asian text (PowerPoint picks it for Chinese runs)."""
+        name = self.cfg.export.pptx_font_east_asian
+        if not name or rpr is None:
+            return
+        ea = rpr.find(qn("a:ea"))
+        if ea is None:
+            ea = OxmlElement("a:ea")
+            latin = rpr.find(qn("a:latin"))
+            if latin is not None:
+                latin.addnext(ea)
+            else:
+                rpr.append(ea)
+        ea.set("typeface", name)
+
+    def textbox(self, slide, left, top, width, height, text: str, size: int, bold: bool = False,
+                color: str | None = None):
+        box = slide.shapes.add_textbox(left, top, width, height)
+        tf = box.text_frame
+        tf.word_wrap = True
+        tf.text = text
+        for p in tf.paragraphs:
+            p.font.size, p.font.bold, p.font.name = Pt(size), bold, self.font
+            p.font.color.rgb = _rgb(color or self.theme.text_color)
+            for run in p.runs:
+                self.east_asian_font(run._r.get_or_add_rPr())
+        return box
+
+    # -- fills and marks ---------------------------------------------------------------
+
+    def fill(self, fill, color: RGBColor, estimate: bool) -> None:
+        """A solid fill, or for an estimate the colour striped over a lighter tint of itself."""
+        if estimate:
+            fill.patterned()
+            fill.pattern = getattr(MSO_PATTERN_TYPE, self.theme.hatch.pptx_pattern)
+            fill.fore_color.rgb = color
+            fill.back_color.rgb = _tint(color, self.theme.hatch.tint)
+        else:
+            fill.solid()
+            fill.fore_color.rgb = color
+
+    def line_marks(self, ser, s: Series) -> None:
+        """Reported points large and filled, derived years small and hollow, as on screen."""
+        marks = self.theme.marks
+        color = _rgb(s.color)
+        ser.smooth = False
+        if color:
+            ser.format.line.color.rgb = color
+        ser.format.line.width = Pt(s.width or marks.line_width)
+        dash = s.dash if s.dash and s.dash != "solid" else (marks.estimate_dash if s.estimate else None)
+        if dash in _DASHES:
+            ser.format.line.dash_style = _DASHES[dash]
+        for j, prov in enumerate(s.provenance):
+            mark = marks.reported if prov == "reported" else marks.derived
+            marker = ser.points[j].marker
+            marker.style = _MARKERS.get(mark.symbol, XL_MARKER_STYLE.CIRCLE)
+            marker.size = max(2, min(72, round(mark.size * _MARKER_SCALE)))
+            if color:
+                marker.format.line.color.rgb = color
+                if mark.symbol.endswith("-open"):
+                    marker.format.fill.solid()
+                    marker.format.fill.fore_color.rgb = _rgb(self.theme.background)
+                else:
+                    marker.format.fill.solid()
+                    marker.format.fill.fore_color.rgb = color
+
+    def value_labels(self, ser, s: Series, position) -> None:
+        for j, text in enumerate(s.labels or ()):
+            if not text:
+                continue
+            label = ser.points[j].data_label
+            label.has_text_frame = True
+            label.text_frame.text = text
+            label.position = position
+            label.font.size = Pt(11)
+            for p in label.text_frame.paragraphs:
+                for run in p.runs:
+                    self.east_asian_font(run._r.get_or_add_rPr())
+
+    # -- charts ------------------------------------------------------------------------
+
+    def chart(self, slide, panel: Panel, left, top, width, height) -> None:
+        if panel.kind == "bubble":
+            data = BubbleChartData()
+            for s in panel.series:
+                ser = data.add_series(s.name, number_format="0.00")
+                for x, y, size in zip(s.x, s.y, s.sizes or [1.0] * len(s.y)):
+                    ser.add_data_point(x, y, size)
+        else:
+            data = CategoryChartData(number_format=panel.y_axis.number_format)
+            data.categories = [str(c) for c in panel.categories]
+            for s in panel.series:
+                lookup = dict(zip(s.x, s.y))
+                data.add_series(s.name, [lookup.get(c) for c in panel.categories])
+        chart = slide.shapes.add_chart(_KINDS[panel.kind], left, top, width, height, data).chart
+        chart.font.name, chart.font.size = self.font, Pt(12)
+        self.east_asian_font(chart.font._rPr)
+        chart.has_title = bool(panel.title)
+        if panel.title:
+            chart.chart_title.text_frame.text = panel.title
+            chart.chart_title.text_frame.paragraphs[0].font.size = Pt(13)
+        legend = [s for s in panel.series if s.in_legend]
+        chart.has_legend = len(legend) > 1
+        if chart.has_legend:
+            chart.legend.position = XL_LEGEND_POSITION.RIGHT
+            chart.legend.include_in_layout = False
+            chart.legend.font.size = Pt(11)
+        for ser, s in zip(chart.plots[0].series, panel.series):
+            self.series(ser, s, panel)
+        if panel.kind == "column_clustered" and len(panel.series) > 1:
+            chart.plots[0].gap_width = 80
+        self.axes(chart, panel)
+
+    def series(self, ser, s: Series, panel: Panel) -> None:
+        color = _rgb(s.color)
+        if panel.kind == "line":
+            self.line_marks(ser, s)
+        elif panel.kind == "bubble":
+            if color:
+                self.fill(ser.format.fill, color, s.estimate)
+            self.value_labels(ser, s, XL_LABEL_POSITION.RIGHT)
+            return
+        elif s.point_colors:
+            lookup = dict(zip(s.x, s.point_colors))
+            for j, c in enumerate(panel.categories):
+                pc = _rgb(lookup.get(c))
+                if pc:
+                    self.fill(ser.points[j].format.fill, pc, s.estimate)
+        elif color:
+            self.fill(ser.format.fill, color, s.estimate)
+        if s.labels:
+            self.value_labels(ser, s, XL_LABEL_POSITION.OUTSIDE_END if panel.kind != "line"
+                              else XL_LABEL_POSITION.ABOVE)
+
+    def axes(self, chart, panel: Panel) -> None:
+        value_axis, category_axis = chart.value_axis, chart.category_axis
+        for axis, spec in ((value_axis, panel.y_axis), (category_axis, panel.x_axis)):
+            if spec.title:
+                axis.has_title = True
+                axis.axis_title.text_frame.text = spec.title
+                axis.axis_title.text_frame.paragraphs[0].font.size = Pt(12)
+            if spec.scale == "log":
+                scaling = axis._element.find(qn("c:scaling"))
+                log = OxmlElement("c:logBase")
+                log.set("val", "10")
+                scaling.insert(0, log)
+        value_axis.has_major_gridlines = True
+        value_axis.major_gridlines.format.line.color.rgb = _rgb(self.theme.grid_color)
+        if panel.y_axis.range is not None and panel.y_axis.scale == "linear":
+            value_axis.minimum_scale, value_axis.maximum_scale = panel.y_axis.range
+        if panel.kind == "bar_horizontal":
+            category_axis.reverse_order = True   # the first category at the top, as on screen
+
+    def table(self, slide, panel: Panel, lang: str, left, top, width, height) -> None:
+        _ = i18n.text(lang)
+        nodes = panel.nodes[:18]
+        table = slide.shapes.add_table(len(nodes) + 1, 3, left, top, width, height).table
+        for j, head in enumerate((_("Segment"), _("{unit} (est.)", unit=_.money_unit), _("Share (%)"))):
+            table.cell(0, j).text = head
+        for i, n in enumerate(nodes, start=1):
+            table.cell(i, 0).text = n.label
+            table.cell(i, 1).text = f"{n.value:,.2f}"
+            table.cell(i, 2).text = f"{n.share_pct:.1f}"
+
+
+def build_deck(slides: list[DeckSlide], title: str | None = None, subtitle: str | None = None,
+               lang: str = "en", config: Settings | None = None) -> bytes:
+    """A 16:9 .pptx: a title slide, then one slide per chart with native, editable charts.
+
+    The cover follows ``lang``; each chart slide carries the language its chart was drawn in.
+    """
+    from . import export  # images come from the screen renderer through kaleido
+
+    cfg = config or settings()
+    w = _Writer(cfg)
+    _ = i18n.text(lang)
+    today = dt.date.today()
+    date_text = f"{today.year}年{today.month}月{today.day}日" if _.lang == "zh" else f"{today:%d %B %Y}"
+    template = cfg.export.pptx_template
+    prs = Presentation(str(ROOT / template)) if template else Presentation()
+    if not template:
+        prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
+    blank = prs.slide_layouts[6] if len(prs.slide_layouts) > 6 else prs.slide_layouts[-1]
+    width = prs.slide_width
+    theme = cfg.theme
+
+    cover = prs.slides.add_slide(blank)
+    w.textbox(cover, Inches(0.8), Inches(2.4), width - Inches(1.6), Inches(1.2),
+              title or _.dynamic(cfg.export.deck_title), 40, bold=True)
+    w.textbox(cover, Inches(0.8), Inches(3.6), width - Inches(1.6), Inches(1.0),
+              subtitle or _("Market intelligence · {date}", date=date_text), 20, color=theme.subtitle_color)
+    w.textbox(cover, Inches(0.8), Inches(6.4), width - Inches(1.6), Inches(0.6),
+              _("Reported = stated in a source · Derived = computed from reported figures · "
+                "Estimate = our assumption (segment splits). Each slide names its source."), 12,
+              color=theme.note_color)
+
+    for item in slides:
+        spec = item.spec
+        slide = prs.slides.add_slide(blank)
+        w.textbox(slide, Inches(0.5), Inches(0.3), width - Inches(1.0), Inches(0.7), item.title, 28, bold=True)
+        w.textbox(slide, Inches(0.5), Inches(0.95), width - Inches(1.0), Inches(0.5), item.subtitle, 14,
+                  color=theme.subtitle_color)
+        w.textbox(slide, Inches(0.5), Inches(6.85), width - Inches(1.0), Inches(0.5), spec.source_note, 11,
+                  color=theme.note_color)
+        top, height = Inches(1.5), Inches(5.25)
+        if spec.native:
+            pw = (width - Inches(1.0)) / len(spec.panels)
+            for i, panel in enumerate(spec.panels):
+                w.chart(slide, panel, Inches(0.5) + int(pw * i), top, int(pw), height)
+            continue
+        try:
+            # Without the title and source line (the slide has them) the picture fills the space.
+            png = export.chart_image(spec, "png", bare=True)
+            slide.shapes.add_picture(io.BytesIO(png), Inches(0.5), top, width=width - Inches(1.0), height=height)
+        except export.ExportUnavailable:
+            w.table(slide, spec.panels[0], spec.lang, Inches(0.5), top, width - Inches(1.0), height)
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()

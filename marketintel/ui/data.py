@@ -1,0 +1,135 @@
+"""Data access for pages: the shared read-only connection, cached queries and cached charts.
+
+Everything is cached per data version (the data folder's fingerprint), so a data edit is
+seen within seconds and a repeated view costs only the drawing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+import streamlit as st
+
+from .. import charts, db, queries, render_plotly
+from ..chart_spec import ChartSpec
+from ..settings import data_dir
+
+
+@st.cache_resource(show_spinner="Building the database from data/ … · 正在根据 data/ 构建数据库…")
+def _database(fingerprint: str) -> str:
+    """Build (if the data changed) once per fingerprint; returns the database path."""
+    path, _ = db.ensure_database()
+    return str(path)
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str, fingerprint: str):
+    return db.connect_read_only(Path(path))
+
+
+_FINGERPRINT_TTL_S = 2.0
+_fingerprint_memo: dict[str, tuple[float, int, str]] = {}
+
+
+def current_fingerprint() -> str:
+    """The data folder's fingerprint, re-read at most every two seconds.
+
+    Every query of a page run asks for it; walking a large data folder each time would cost
+    more than the queries. A data edit is still picked up within two seconds.
+    """
+    root = data_dir()
+    now = time.monotonic()
+    try:  # a market folder added or removed changes this at once
+        listing = (root / "markets").stat().st_mtime_ns
+    except OSError:
+        listing = 0
+    hit = _fingerprint_memo.get(str(root))
+    if hit and now - hit[0] < _FINGERPRINT_TTL_S and hit[1] == listing:
+        return hit[2]
+    fp = db.data_fingerprint(root)
+    _fingerprint_memo[str(root)] = (now, listing, fp)
+    return fp
+
+
+def forget_fingerprint() -> None:
+    """Re-read the data folder on the next query (after the app itself wrote to it)."""
+    _fingerprint_memo.clear()
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ("__dict__", tuple(sorted((k, _freeze(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("__list__", tuple(_freeze(v) for v in value))
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "__dict__":
+        return {k: _thaw(v) for k, v in value[1]}
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "__list__":
+        return [_thaw(v) for v in value[1]]
+    return value
+
+
+class QueryRef(NamedTuple):
+    """A named query and its arguments, frozen: the cache key of its result and of charts drawn from it."""
+
+    name: str
+    args: tuple
+    kwargs: tuple
+
+
+def q(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> QueryRef:
+    """A reference to ``queries.<fn>(con, *args, **kwargs)``, run (once per data version) when needed."""
+    return QueryRef(fn.__name__, _freeze(list(args)), _freeze(kwargs))
+
+
+# cache_resource, not cache_data: cache_data unpickles a fresh copy of the frame on every call,
+# which was a tenth of the server's time under load. Results are shared between sessions, so
+# nothing may modify them in place (exporters copy before they change anything).
+@st.cache_resource(show_spinner=False, max_entries=2000)
+def _run_query(ref: QueryRef, fingerprint: str) -> Any:
+    con = _connection(_database(fingerprint), fingerprint)
+    return getattr(queries, ref.name)(con, *_thaw(ref.args), **_thaw(ref.kwargs))
+
+
+def query(fn: Callable[..., Any] | QueryRef, *args: Any, **kwargs: Any) -> Any:
+    """Run a ``queries`` function (or a :class:`QueryRef`) on the shared connection, cached.
+
+    The result is shared between sessions: read it, filter it, never modify it in place.
+    """
+    ref = fn if isinstance(fn, QueryRef) else q(fn, *args, **kwargs)
+    return _run_query(ref, current_fingerprint())
+
+
+class Drawn(NamedTuple):
+    """A chart as described (for slides and exports) and as drawn (for the screen), and its data."""
+
+    spec: ChartSpec
+    figure: Any
+    data: QueryRef
+
+
+@st.cache_resource(show_spinner=False, max_entries=500)
+def _cached_chart(builder: str, data: QueryRef, fingerprint: str, args: tuple, kwargs: tuple) -> Drawn:
+    spec = charts.BUILDERS[builder](_run_query(data, fingerprint), *_thaw(args), **_thaw(kwargs))
+    return Drawn(spec, render_plotly.figure(spec), data)
+
+
+def chart(builder: Callable[..., ChartSpec], data: QueryRef, *args: Any, **kwargs: Any) -> Drawn:
+    """A chart builder applied to a query's result, described and drawn once per data version and arguments.
+
+    Keyed by the builder, the query that produced its data and the other arguments, so a
+    rerun never hashes a frame. Shared between sessions: never change it after it is built.
+    """
+    return _cached_chart(builder.__name__, data, current_fingerprint(), _freeze(list(args)), _freeze(kwargs))
+
+
+def query_table(ref: QueryRef | pd.DataFrame | None) -> pd.DataFrame | None:
+    """The frame a reference stands for (or the frame itself)."""
+    return query(ref) if isinstance(ref, QueryRef) else ref

@@ -1,0 +1,50 @@
+"""The page frame: page config, language switch, navigation and the deck, shared by every page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import i18n
+from ..i18n import N_
+from ..settings import settings
+from .deck import deck_sidebar
+from .menus import start_page
+from .state import LANG_KEY, choose_one, current_text, plain, restore_url, show_messages, url_values
+
+#: The pages, in menu order. Streamlit runs ``pages/*.py`` itself (a ``pages`` folder beside the entry
+#: script switches it to file-based pages), so every page calls ``page_setup`` for the shared frame.
+NAVIGATION = (("app.py", N_("Overview")), ("pages/explorer.py", N_("Market explorer")),
+              ("pages/compare.py", N_("Compare")), ("pages/data.py", N_("Data & sources")))
+
+
+def page_setup() -> i18n.Text:
+    """Page config, language, the menu and the slide deck in the sidebar; call first on every page.
+
+    Returns the page's :class:`~marketintel.i18n.Text`: ``_ = page_setup()`` then ``_("...")``.
+    """
+    restore_url(["lang"])
+    values, _messages = url_values("lang")
+    st.session_state[LANG_KEY] = i18n.normalise_language(values[-1] if values else None)
+    _ = current_text()
+    st.set_page_config(page_title=_.dynamic(settings().app.title), layout="wide")
+    with st.sidebar:
+        lang, messages = choose_one("lang", "Language · 语言", list(i18n.LANGUAGES), i18n.LANGUAGES,
+                                    i18n.DEFAULT_LANGUAGE, widget="segmented")
+        st.session_state[LANG_KEY] = lang
+        _ = current_text()
+        for path, label in NAVIGATION:
+            st.page_link(path, label=_(label))
+        st.divider()
+    show_messages(messages)
+    deck_sidebar()
+    start_page()
+    return _
+
+
+def provenance_legend() -> None:
+    """The three provenances in plain words."""
+    prov = settings().provenance
+    _ = current_text()
+    for name in ("reported", "derived", "estimate"):
+        words = getattr(prov, name)
+        st.markdown(f"**{plain(_.dynamic(words.label))}**: {plain(_.dynamic(words.describe))}")

@@ -1,0 +1,162 @@
+"""URL state and widgets: every choice bound to a URL parameter, so a view is a link.
+
+A copy of the parameters kept in the session carries them across pages, because Streamlit
+clears the query string on navigation. Also the session's language, and data text made inert.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from .. import i18n
+
+MAX_PARAM_CHARS = 200   # longer URL values are ignored, not parsed
+STATE_KEY = "_url_state"
+LANG_KEY = "_lang"
+
+
+def current_language() -> str:
+    """The language this session shows (set by ``page_setup`` from the ``lang`` URL parameter)."""
+    return i18n.normalise_language(st.session_state.get(LANG_KEY))
+
+
+def current_text() -> i18n.Text:
+    """Translations and number formats for the session's language."""
+    return i18n.text(current_language())
+
+
+def _state() -> dict[str, list[str]]:
+    return st.session_state.setdefault(STATE_KEY, {})
+
+
+def url_values(key: str) -> tuple[list[str], list[str]]:
+    """Values of a URL parameter (repeated or comma-separated), plus messages about any ignored."""
+    messages: list[str] = []
+    try:
+        raw = st.query_params.get_all(key)
+    except Exception:  # a malformed query string must never take the page down
+        raw = []
+    if not raw and key in _state():
+        return list(_state()[key]), messages
+    values: list[str] = []
+    for item in raw:
+        if len(item) > MAX_PARAM_CHARS:
+            messages.append(current_text()("Ignored a {n:,}-character value for '{key}' in the link.", n=len(item),
+                                           key=key))
+            continue
+        values.extend(v.strip() for v in item.split(",") if v.strip())
+    return list(dict.fromkeys(values)), messages
+
+
+def set_url_values(key: str, values: Sequence[str] | str | None) -> None:
+    """Write a parameter to the URL and to the session copy (empty removes it)."""
+    if isinstance(values, str):
+        values = [values]
+    values = [v for v in (values or []) if v]
+    state = _state()
+    if values:
+        st.query_params[key] = ",".join(values)
+        state[key] = list(values)
+    else:
+        if key in st.query_params:
+            del st.query_params[key]
+        state.pop(key, None)
+
+
+def restore_url(keys: Sequence[str]) -> None:
+    """Put this page's remembered parameters back into the URL after navigation."""
+    state = _state()
+    for key in keys:
+        if key not in st.query_params and state.get(key):
+            st.query_params[key] = ",".join(state[key])
+
+
+def choose_one(key: str, label: str, options: Sequence[str], labels: dict[str, str], default: str,
+               widget: str = "selectbox", where=st, help: str | None = None) -> tuple[str, list[str]]:
+    """A single choice bound to URL parameter ``key``; unknown URL values fall back to ``default``."""
+    values, messages = url_values(key)
+    chosen = values[-1] if values else default
+    if chosen not in options:
+        messages.append(current_text()("'{value}' is not a valid {what}; showing {default}.", value=_clip(chosen),
+                                       what=label.lower(), default=labels.get(default, default)))
+        chosen = default
+    wkey = f"w_{key}"
+    if st.session_state.get(wkey) not in options or st.session_state.get(wkey) != chosen:
+        st.session_state[wkey] = chosen
+
+    def _changed() -> None:
+        set_url_values(key, st.session_state[wkey])
+
+    fmt = lambda v: labels.get(v, v)  # noqa: E731
+    if widget == "segmented":
+        where.segmented_control(label, list(options), format_func=fmt, key=wkey, on_change=_changed,
+                                required=True, help=help)
+    elif widget == "radio":
+        where.radio(label, list(options), format_func=fmt, key=wkey, on_change=_changed, horizontal=True, help=help)
+    else:
+        where.selectbox(label, list(options), format_func=fmt, key=wkey, on_change=_changed, help=help)
+    value = st.session_state.get(wkey)
+    if value not in options:  # a widget state lost on a page switch keeps the URL's choice
+        value = chosen
+    set_url_values(key, value)
+    return value, messages
+
+
+def choose_many(key: str, label: str, options: Sequence[str], labels: dict[str, str],
+                default: Sequence[str] = (), where=st, help: str | None = None,
+                max_selections: int | None = None) -> tuple[list[str], list[str]]:
+    """A multi-select bound to URL parameter ``key``; unknown URL values are dropped with a message."""
+    values, messages = url_values(key)
+    if not values and key not in st.query_params:
+        values = list(default)
+    unknown = [v for v in values if v not in options]
+    _ = current_text()
+    if unknown:
+        listed = ", ".join(repr(_clip(u)) for u in unknown[:5])
+        messages.append(_("Ignored unknown {what} {values}.", what=label.lower(), values=listed) if len(unknown) <= 5
+                        else _("Ignored unknown {what} {values} and {more} more.", what=label.lower(), values=listed,
+                               more=len(unknown) - 5))
+    chosen = [v for v in values if v in options]
+    if values and not chosen and default:
+        messages.append(_("Showing the default selection instead."))
+        chosen = [v for v in default if v in options]
+    if max_selections and len(chosen) > max_selections:
+        messages.append(_("Kept the first {n} {what}.", n=max_selections, what=label.lower()))
+        chosen = chosen[:max_selections]
+    wkey = f"w_{key}"
+    if st.session_state.get(wkey) != chosen:
+        st.session_state[wkey] = chosen
+
+    def _changed() -> None:
+        set_url_values(key, st.session_state[wkey])
+
+    where.multiselect(label, list(options), format_func=lambda v: labels.get(v, v), key=wkey,
+                      on_change=_changed, help=help, max_selections=max_selections,
+                      placeholder=_("All (choose to narrow)"))
+    set_url_values(key, st.session_state[wkey])
+    return list(st.session_state[wkey]), messages
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: Any) -> str:
+    """Data text made inert for ``st.markdown``: every Markdown/HTML character escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text))
+
+
+def show_messages(messages: Sequence[str]) -> None:
+    """URL problems as one warning; the page goes on with the nearest valid view."""
+    if messages:
+        st.warning(current_text()("This link had parameters we could not use:") + "\n\n"
+                   + "\n".join(f"- {plain(m)}" for m in messages))
