@@ -10,21 +10,23 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from .schema import chinese, english
-from .series import cagr_pct, geometric_series, linear_shares
+from .schema import Catalog, ancestors, chinese, english, flatten_segments
+from .series import geometric_series, linear_shares
 from .settings import CONFIG_PATH, database_path, data_dir, market_color, settings
-from .validate import Catalog, flatten_segments, validate_data_dir
+from .tables import (TABLES, ClaimRow, ConceptRow, CrosstabShareRow, DimensionRow, InsightRegionRow, InsightRow,
+                     InsightSegmentRow, MarketRow, MarketSeriesRow, ProblemRow, SegmentRow, SegmentShareRow,
+                     SourceFigureRow, SourceRow, columns, values)
+from .validate import validate_data_dir
 
 #: Bump when the table layout changes, so old files are rebuilt.
 SCHEMA_VERSION = "1"
 _BUILD_CODE = [Path(__file__).with_name(n) for n in
-               ("db.py", "validate.py", "schema.py", "load.py", "rules.py", "series.py", "reading.py")]
+               ("db.py", "tables.py", "validate.py", "schema.py", "load.py", "rules.py", "series.py", "reading.py")]
 
 
 def data_fingerprint(root: Path) -> str:
@@ -42,24 +44,21 @@ def data_fingerprint(root: Path) -> str:
 
 
 def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
-    """The catalog as one DataFrame per table; all arithmetic of the build happens here."""
+    """The catalog as one DataFrame per table (``tables.TABLES``); all arithmetic of the build happens here."""
     theme = settings().theme
     ids = [m.id for m in catalog.markets]
     seg_colors = theme.segment_colors
-    t: dict[str, list[dict]] = {k: [] for k in (
-        "markets", "sources", "source_figures", "market_series", "dimensions", "segments",
-        "segment_shares", "crosstab_shares", "insights", "insight_regions", "insight_segments",
-        "claims", "concepts", "problems")}
+    t: dict[str, list] = {name: [] for name in TABLES}
 
     for key, c in catalog.concepts.items():
-        t["concepts"].append(dict(concept=key, kind=c.kind, label_en=c.en, label_zh=_zh(c)))
+        t["concepts"].append(ConceptRow(concept=key, kind=c.kind, label_en=c.en, label_zh=_zh(c)))
     for p in catalog.problems:
-        t["problems"].append(dict(severity=p.severity, file=p.file, location=p.location,
-                                  message=p.message, market_id=p.market_id))
+        t["problems"].append(ProblemRow(severity=p.severity, file=p.file, location=p.location,
+                                        message=p.message, market_id=p.market_id))
 
     for order, m in enumerate(catalog.markets):
         primary = m.primary_source.id
-        t["markets"].append(dict(
+        t["markets"].append(MarketRow(
             market_id=m.id, name_en=m.spec.name.en, name_zh=_zh(m.spec.name), currency=m.spec.currency,
             unit=m.spec.unit, primary_source_id=primary, color=market_color(m.id, ids), sort_order=order))
         windows: dict[str, tuple[int, int]] = {}
@@ -67,7 +66,7 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
             pts = {f.year: f.value for f in m.figures if f.source_id == s.id}
             if pts:
                 windows[s.id] = (min(pts), max(pts))
-            t["sources"].append(dict(
+            t["sources"].append(SourceRow(
                 market_id=m.id, source_id=s.id, is_primary=s.primary, kind=english(s.kind), kind_zh=chinese(s.kind),
                 title_en=s.title.en, title_zh=_zh(s.title), report_code=s.report_code, document=s.document,
                 date=s.date, coverage=english(s.coverage), coverage_zh=chinese(s.coverage),
@@ -80,11 +79,11 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
                 n_figures=len(pts)))
             for f in m.figures:
                 if f.source_id == s.id:
-                    t["source_figures"].append(dict(market_id=m.id, source_id=s.id, year=f.year,
-                                                    value=f.value, role=f.role, note=f.note))
+                    t["source_figures"].append(SourceFigureRow(market_id=m.id, source_id=s.id, year=f.year,
+                                                               value=f.value, role=f.role, note=f.note))
             for year, value, anchor in geometric_series(pts):
-                t["market_series"].append(dict(market_id=m.id, source_id=s.id, year=year, value=value,
-                                               provenance="reported" if anchor else "derived"))
+                t["market_series"].append(MarketSeriesRow(market_id=m.id, source_id=s.id, year=year, value=value,
+                                                          provenance="reported" if anchor else "derived"))
 
         shares_by: dict[tuple[str, str], dict[str, dict[int, float]]] = {}
         rationale: dict[tuple[str, str, str, int], str] = {}
@@ -96,29 +95,26 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
         for d_order, dim in enumerate(m.spec.dimensions):
             src = m.dimension_source(dim)
             dim_shares = shares_by.get((src, dim.key), {})
-            t["dimensions"].append(dict(
+            t["dimensions"].append(DimensionRow(
                 market_id=m.id, source_id=src, dimension=dim.key, label_en=dim.label.en, label_zh=_zh(dim.label),
                 sort_order=d_order, has_shares=bool(dim_shares)))
-            top_index, root_color = 0, {}
-            for node in flatten_segments(dim):
-                # Top-level segments take palette colours in order; a child wears its root's colour,
-                # so a segment family reads as one on every chart.
-                if node.depth == 0:
-                    color = seg_colors[top_index % len(seg_colors)]
-                    top_index += 1
-                else:
-                    color = root_color[node.parent]
-                root_color[node.key] = color
-                t["segments"].append(dict(
+            nodes = flatten_segments(dim)
+            parent_of = {n.key: n.parent for n in nodes}
+            # Top-level segments take palette colours in order; a child wears its top-level ancestor's
+            # colour, so a segment family reads as one on every chart.
+            top_color = {n.key: seg_colors[i % len(seg_colors)]
+                         for i, n in enumerate(n for n in nodes if n.depth == 0)}
+            for node in nodes:
+                t["segments"].append(SegmentRow(
                     market_id=m.id, source_id=src, dimension=dim.key, segment=node.key,
                     label_en=node.label.en, label_zh=_zh(node.label), parent=node.parent, depth=node.depth,
                     sort_order=node.order, concept=node.concept, concept_note=english(node.concept_note),
                     concept_note_zh=chinese(node.concept_note),
-                    is_leaf=not node.children, color=color))
+                    is_leaf=not node.children, color=top_color[[node.key, *ancestors(parent_of, node.key)][-1]]))
                 anchors = dim_shares.get(node.key)
                 if anchors and src in windows:
                     for year, share, is_anchor in linear_shares(anchors, *windows[src]):
-                        t["segment_shares"].append(dict(
+                        t["segment_shares"].append(SegmentShareRow(
                             market_id=m.id, source_id=src, dimension=dim.key, segment=node.key, year=year,
                             share_pct=share, is_anchor=is_anchor,
                             rationale=rationale.get((src, dim.key, node.key, year))
@@ -134,25 +130,34 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
             cell_rationale[key] = (c.rationale, c.rationale_zh or c.rationale)
         for key, anchors in cells.items():
             for year, share, is_anchor in linear_shares(anchors, *windows[primary]):
-                t["crosstab_shares"].append(dict(
+                t["crosstab_shares"].append(CrosstabShareRow(
                     market_id=m.id, source_id=primary, dimension_a=key[0], segment_a=key[1],
                     dimension_b=key[2], segment_b=key[3], year=year, share_pct=share,
                     is_anchor=is_anchor, rationale=cell_rationale[key][0], rationale_zh=cell_rationale[key][1]))
 
         for i_order, ins in enumerate(m.insights):
-            t["insights"].append(dict(
+            t["insights"].append(InsightRow(
                 market_id=m.id, insight_id=ins.id, topic=ins.topic, title_en=ins.title.en, title_zh=_zh(ins.title),
                 text_en=ins.text.en, text_zh=_zh(ins.text), source_id=ins.source, sort_order=i_order))
             for r in ins.regions:
-                t["insight_regions"].append(dict(market_id=m.id, insight_id=ins.id, region=r))
+                t["insight_regions"].append(InsightRegionRow(market_id=m.id, insight_id=ins.id, region=r))
             for ref in ins.segments:
                 d, s = ref.split("/", 1)
-                t["insight_segments"].append(dict(market_id=m.id, insight_id=ins.id, dimension=d, segment=s))
+                t["insight_segments"].append(InsightSegmentRow(market_id=m.id, insight_id=ins.id, dimension=d,
+                                                               segment=s))
         for c in m.spec.claims:
-            t["claims"].append(dict(market_id=m.id, source_id=c.source, dimension=c.dimension, segment=c.segment,
-                                    claim=c.claim, text_en=c.text.en, text_zh=_zh(c.text)))
+            t["claims"].append(ClaimRow(market_id=m.id, source_id=c.source, dimension=c.dimension, segment=c.segment,
+                                        claim=c.claim, text_en=c.text.en, text_zh=_zh(c.text)))
 
-    return {name: pd.DataFrame(rows, columns=_COLUMNS[name]) for name, rows in t.items()}
+    return {name: _frame(TABLES[name], records) for name, records in t.items()}
+
+
+def _frame(row_type: type, records: list) -> pd.DataFrame:
+    """One table's rows as a DataFrame with its declared columns, in order."""
+    strays = {type(r).__name__ for r in records if type(r) is not row_type}
+    if strays:
+        raise TypeError(f"{row_type.__name__} table given {', '.join(sorted(strays))} rows")
+    return pd.DataFrame([values(r) for r in records], columns=[name for name, _ in columns(row_type)])
 
 
 def _zh(label) -> str:
@@ -173,37 +178,18 @@ def _nearest_rationale(rationale: dict, src: str, dim: str, seg: str, year: int,
     return _INTERPOLATED[lang].format(first=years[0], last=years[-1], base=base)
 
 
-_COLUMNS = {
-    "markets": ["market_id", "name_en", "name_zh", "currency", "unit", "primary_source_id", "color", "sort_order"],
-    "sources": ["market_id", "source_id", "is_primary", "kind", "kind_zh", "title_en", "title_zh", "report_code",
-                "document", "date", "coverage", "coverage_zh", "cagr_pct", "cagr_start", "cagr_end", "cagr_basis",
-                "cagr_basis_zh", "first_year", "last_year",
-                "n_figures"],
-    "source_figures": ["market_id", "source_id", "year", "value", "role", "note"],
-    "market_series": ["market_id", "source_id", "year", "value", "provenance"],
-    "dimensions": ["market_id", "source_id", "dimension", "label_en", "label_zh", "sort_order", "has_shares"],
-    "segments": ["market_id", "source_id", "dimension", "segment", "label_en", "label_zh", "parent", "depth",
-                 "sort_order", "concept", "concept_note", "concept_note_zh", "is_leaf", "color"],
-    "segment_shares": ["market_id", "source_id", "dimension", "segment", "year", "share_pct", "is_anchor", "rationale",
-                       "rationale_zh"],
-    "crosstab_shares": ["market_id", "source_id", "dimension_a", "segment_a", "dimension_b", "segment_b", "year",
-                        "share_pct", "is_anchor", "rationale", "rationale_zh"],
-    "insights": ["market_id", "insight_id", "topic", "title_en", "title_zh", "text_en", "text_zh", "source_id",
-                 "sort_order"],
-    "insight_regions": ["market_id", "insight_id", "region"],
-    "insight_segments": ["market_id", "insight_id", "dimension", "segment"],
-    "claims": ["market_id", "source_id", "dimension", "segment", "claim", "text_en", "text_zh"],
-    "concepts": ["concept", "kind", "label_en", "label_zh"],
-    "problems": ["severity", "file", "location", "message", "market_id"],
-}
+#: The DuckDB type of a column, by its field's annotation in ``tables``.
+_COLUMN_TYPES: dict[type, str] = {str: "VARCHAR", int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", dt.date: "DATE"}
 
-# Types for the tables (DuckDB would guess from empty frames otherwise).
-_TYPES = {
-    "year": "INTEGER", "value": "DOUBLE", "share_pct": "DOUBLE", "cagr_pct": "DOUBLE", "cagr_start": "INTEGER",
-    "cagr_end": "INTEGER", "first_year": "INTEGER", "last_year": "INTEGER", "n_figures": "INTEGER",
-    "sort_order": "INTEGER", "depth": "INTEGER", "is_primary": "BOOLEAN", "is_leaf": "BOOLEAN",
-    "is_anchor": "BOOLEAN", "has_shares": "BOOLEAN", "date": "DATE",
-}
+
+def _create_table_sql(name: str) -> str:
+    """``CREATE TABLE`` for one table of ``tables.TABLES``.
+
+    Identifiers cannot be bound as parameters; these come from the table definitions, never from data.
+    """
+    cols = ", ".join(f'"{column}" {_COLUMN_TYPES[kind]}' for column, kind in columns(TABLES[name]))
+    return f'CREATE TABLE "{name}" ({cols})'
+
 
 _VIEWS = """
 -- Segment values: estimated share x the primary source's market size for that year.
@@ -235,8 +221,7 @@ def build_database(root: Path | None = None, target: Path | None = None) -> tupl
         con = duckdb.connect(tmp)
         try:
             for name, df in frames.items():
-                cols = ", ".join(f'"{c}" {_TYPES.get(c, "VARCHAR")}' for c in df.columns)
-                con.execute(f'CREATE TABLE "{name}" ({cols})')
+                con.execute(_create_table_sql(name))
                 if len(df):
                     con.register("_frame", df)
                     con.execute(f'INSERT INTO "{name}" SELECT * FROM _frame')
@@ -303,9 +288,3 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection; share it and run each query on its own ``cursor()``."""
     return duckdb.connect(str(path), read_only=True)
 
-
-def timed_build(root: Path | None = None, target: Path | None = None) -> float:
-    """Seconds one full build takes (for the benchmark and the CLI)."""
-    start = time.perf_counter()
-    build_database(root, target)
-    return time.perf_counter() - start

@@ -9,8 +9,10 @@ import pytest
 
 from data_helpers import DATA, MARKETS, SEEDS, edit_row, require_seeds
 from marketintel import queries
-from marketintel.db import (build_database, connect_read_only, data_fingerprint, ensure_database,
+from marketintel.db import (build_database, catalog_frames, connect_read_only, data_fingerprint, ensure_database,
                             stored_fingerprint, versioned_path)
+from marketintel.tables import TABLES, columns
+from marketintel.validate import validate_data_dir
 
 # The documents' numbers, written out (USD bn; CAGR % over 2025-2032).
 DOCUMENTED = {
@@ -130,6 +132,23 @@ def test_build_writes_every_table_and_no_problems(real_build, con):
             "crosstab_shares", "insights", "concepts", "problems", "meta", "segment_figures",
             "primary_series"} <= tables
     assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 0 == len(catalog.problems)
+
+
+def test_tables_are_created_from_their_row_definitions(con):
+    duck = {int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", str: "VARCHAR"}
+    for name, row_type in TABLES.items():
+        described = [(c, t) for c, t, *_ in con.execute(f'DESCRIBE "{name}"').fetchall()]
+        assert described == [(c, duck.get(k, "DATE")) for c, k in columns(row_type)], name
+    assert dict(columns(TABLES["sources"]))["date"].__name__ == "date"
+
+
+def test_frames_have_the_declared_columns_even_when_empty(tmp_path):
+    (tmp_path / "markets").mkdir()
+    frames = catalog_frames(validate_data_dir(tmp_path))
+    assert list(frames) == list(TABLES)
+    for name, frame in frames.items():
+        assert list(frame.columns) == [c for c, _ in columns(TABLES[name])]
+        assert frame.empty
 
 
 def test_problems_table_holds_what_validation_found(data_copy, tmp_path):
