@@ -3,8 +3,3 @@
 The layers, each importable without the one above it:
 data files -> ``validate`` -> ``db`` (DuckDB) -> ``queries`` -> ``charts`` -> pages / ``export``.
 """
-
-__all__ = ["PROVENANCES"]
-
-#: Every figure carries one of these.
-PROVENANCES = ("reported", "derived", "estimate")

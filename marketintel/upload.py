@@ -17,11 +17,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import yaml
-
+from .reading import ReadError, parse_yaml
+from .schema import CONCEPTS_FILE, CROSSTAB_FILE, FIGURES_FILE, INSIGHTS_FILE, MARKET_FILE, SHARES_FILE, Problem
 from .settings import settings
-from .validate import (CONCEPTS_FILE, CROSSTAB_FILE, FIGURES_FILE, INSIGHTS_FILE, MARKET_FILE, SHARES_FILE,
-                       Problem, validate_data_dir)
+from .validate import validate_data_dir
 
 ALLOWED_FILES = (MARKET_FILE, FIGURES_FILE, SHARES_FILE, CROSSTAB_FILE, INSIGHTS_FILE)
 MAX_FILES = 20
@@ -89,17 +88,14 @@ def _unpack(uploads: list[tuple[str, bytes]], max_bytes: int) -> tuple[dict[str,
 
 def stage_upload(uploads: list[tuple[str, bytes]], data_root: Path) -> StagedUpload:
     """Check an upload completely, beside a copy of ``data_root``; nothing under ``data_root`` is written."""
-    max_bytes = settings().validation.max_file_bytes
-    files, problems = _unpack(uploads, max_bytes)
+    limits = settings().validation
+    files, problems = _unpack(uploads, limits.max_file_bytes)
     if MARKET_FILE not in files:
         problems.append(Problem("error", MARKET_FILE, "", "is missing; every market needs one (with figures.csv)"))
         return StagedUpload(None, files, problems)
-    try:
-        market_id = (yaml.safe_load(files[MARKET_FILE].decode("utf-8", "replace")) or {}).get("id")
-    except (yaml.YAMLError, AttributeError, RecursionError):
-        market_id = None
-    folder = market_id if isinstance(market_id, str) and _safe_folder(market_id) else f"upload-{uuid.uuid4().hex[:8]}"
-    if isinstance(market_id, str) and (data_root / "markets" / folder).exists():
+    market_id = _declared_id(files[MARKET_FILE], limits.max_yaml_aliases)
+    folder = market_id if market_id is not None and _safe_folder(market_id) else f"upload-{uuid.uuid4().hex[:8]}"
+    if market_id is not None and (data_root / "markets" / folder).exists():
         problems.append(Problem("error", f"markets/{folder}/{MARKET_FILE}", "id",
                                 f"a market with id '{market_id}' already exists; choose another id"))
     with tempfile.TemporaryDirectory(prefix="marketintel-upload-") as tmp:
@@ -121,6 +117,17 @@ def stage_upload(uploads: list[tuple[str, bytes]], data_root: Path) -> StagedUpl
     if not loaded and not any(p.severity == "error" for p in problems):
         problems.append(Problem("error", prefix + MARKET_FILE, "", "the market did not load"))
     return StagedUpload(market_id if loaded else None, files, problems)
+
+
+def _declared_id(market_yaml: bytes, max_aliases: int) -> str | None:
+    """The id an uploaded market.yaml gives, if it can be read; the full check comes with validation."""
+    try:
+        # The same alias-bounded parser as the data files: an upload is the least trusted YAML there is.
+        data = parse_yaml(market_yaml.decode("utf-8", "replace"), max_aliases)
+    except ReadError:
+        return None
+    market_id = data.get("id") if isinstance(data, dict) else None
+    return market_id if isinstance(market_id, str) else None
 
 
 def _safe_folder(name: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -83,6 +84,23 @@ def test_zip_with_unsafe_paths_is_refused(data_copy, name):
     staged = stage_upload([("bad.zip", as_zip(new_market_files(), {name: b"x"}))], data_copy)
     assert not staged.ok and any("unsafe" in p.message for p in staged.problems)
     assert tree_hash(data_copy) == before
+
+
+@pytest.mark.parametrize("market_yaml", [
+    # ten aliases per level over eight levels: 10**8 nodes once expanded (as validating it would)
+    "\n".join(["s0: &s0 [x]"] + [f"s{i}: &s{i} [{', '.join([f'*s{i - 1}'] * 10)}]" for i in range(1, 9)])
+    + "\nid: bomb\n",
+    "loop: &loop [*loop]\nid: loop\n",
+    "[" * 50_000 + "]" * 50_000 + "\n",
+], ids=["alias-bomb", "self-alias", "deep-nesting"])
+def test_hostile_market_yaml_is_refused_fast(data_copy, market_yaml):
+    files = new_market_files()
+    files["market.yaml"] = market_yaml.encode()
+    start = time.perf_counter()
+    staged = stage_upload(list(files.items()), data_copy)
+    assert time.perf_counter() - start < 10
+    assert not staged.ok and staged.market_id is None
+    assert any(p.file.endswith("/market.yaml") and "refused" in p.message for p in staged.problems), staged.problems
 
 
 def test_not_a_zip_and_oversized_files_are_refused(data_copy):
