@@ -137,7 +137,8 @@ def bubble_chart(summary: pd.DataFrame, title: str = "Size vs growth", *, lang: 
         # Room on the right for the labels, which sit beside their bubbles.
         x_axis = Axis(x_axis.title, "log", range=(float(np.log10(xmin) - 0.4), float(np.log10(xmax) + 1.1)),
                       ticks=ticks, tick_labels=tuple(f"{t:,g}" for t in ticks))
-        y_axis = Axis(y_axis.title, range=(float(lo - 5), float(hi + 5)))
+        # Whole fives, so a slide's axis (which ticks from its minimum) reads 15, 20, 25…
+        y_axis = Axis(y_axis.title, range=(float(5 * np.floor((lo - 5) / 5)), float(5 * np.ceil((hi + 5) / 5))))
     panel = Panel("bubble", tuple(out), x_axis, y_axis)
     return ChartSpec("bubble_chart", title, subtitle, source_note(_codes(summary), lang=lang), (panel,), lang=lang,
                      legend=False, unit=_.money_unit)

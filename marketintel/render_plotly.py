@@ -103,7 +103,8 @@ def _traces(panel: Panel, theme: Theme) -> list:
                                                dash=theme.marks.estimate_dash if s.estimate else "solid"),
                                      fillcolor=s.color, fillpattern=hatch if s.estimate else None, **common))
         elif panel.kind == "bubble":
-            size = [max(14, 70 * v ** 0.5) for v in (s.sizes or [1.0])]
+            marks = theme.marks
+            size = [max(marks.bubble_min, marks.bubble_max * v ** 0.5) for v in (s.sizes or [1.0])]
             traces.append(go.Scatter(x=list(s.x), y=list(s.y), mode="markers+text" if s.labels else "markers",
                                      text=[esc(t) for t in s.labels] if s.labels else None,
                                      textposition="middle right", cliponaxis=False,
@@ -190,7 +191,7 @@ def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> g
         font=dict(family=theme.font_family, size=theme.font_size, color=theme.text_color),
         paper_bgcolor=theme.background, plot_bgcolor=theme.background, height=theme.height, margin=margin,
         showlegend=spec.legend,
-        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top", bgcolor="rgba(255,255,255,0)",
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top",
                     font=dict(size=theme.font_size - 1)),
         hoverlabel=dict(font=dict(family=theme.font_family)), separators=".,",
     )

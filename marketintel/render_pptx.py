@@ -151,13 +151,15 @@ class _Writer:
 
     # -- charts ------------------------------------------------------------------------
 
-    def chart(self, slide, panel: Panel, left, top, width, height) -> None:
+    def chart(self, slide, panel: Panel, left, top, width, height, legend: bool = True) -> None:
         if panel.kind == "bubble":
+            min_area = (self.theme.marks.bubble_min / self.theme.marks.bubble_max) ** 2
             data = BubbleChartData()
             for s in panel.series:
                 ser = data.add_series(s.name, number_format="0.00")
                 for x, y, size in zip(s.x, s.y, s.sizes or [1.0] * len(s.y)):
-                    ser.add_data_point(x, y, size)
+                    # The screen draws no bubble narrower than bubble_min; nor does the slide.
+                    ser.add_data_point(x, y, max(size, min_area))
         else:
             data = CategoryChartData(number_format=panel.y_axis.number_format)
             data.categories = [str(c) for c in panel.categories]
@@ -171,8 +173,7 @@ class _Writer:
         if panel.title:
             chart.chart_title.text_frame.text = panel.title
             chart.chart_title.text_frame.paragraphs[0].font.size = Pt(13)
-        legend = [s for s in panel.series if s.in_legend]
-        chart.has_legend = len(legend) > 1
+        chart.has_legend = legend and len([s for s in panel.series if s.in_legend]) > 1
         if chart.has_legend:
             chart.legend.position = XL_LEGEND_POSITION.RIGHT
             chart.legend.include_in_layout = False
@@ -222,6 +223,9 @@ class _Writer:
             value_axis.minimum_scale, value_axis.maximum_scale = panel.y_axis.range
         if panel.kind == "bar_horizontal":
             category_axis.reverse_order = True   # the first category at the top, as on screen
+            # ...and the value axis still at the bottom: it crosses the categories at the last one.
+            # (python-pptx sets crossing points only on a value axis, for the other axis.)
+            value_axis._element.find(qn("c:crosses")).set("val", "max")
 
     def table(self, slide, panel: Panel, lang: str, left, top, width, height) -> None:
         _ = i18n.text(lang)
@@ -278,7 +282,7 @@ def build_deck(slides: list[DeckSlide], title: str | None = None, subtitle: str 
         if spec.native:
             pw = (width - Inches(1.0)) / len(spec.panels)
             for i, panel in enumerate(spec.panels):
-                w.chart(slide, panel, Inches(0.5) + int(pw * i), top, int(pw), height)
+                w.chart(slide, panel, Inches(0.5) + int(pw * i), top, int(pw), height, spec.legend)
             continue
         try:
             # Without the title and source line (the slide has them) the picture fills the space.

@@ -1,0 +1,132 @@
+"""The deck and the screen draw one description: same series, values, value labels and markers."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pptx import Presentation
+from pptx.enum.chart import XL_MARKER_STYLE
+from pptx.oxml.ns import qn
+
+from marketintel import charts, queries, render_plotly
+from marketintel.render_pptx import DeckSlide, build_deck
+from marketintel.settings import settings
+
+FILTERS = {"region": ["asia_pacific"]}
+
+
+def _specs(con):
+    breakdown = queries.segment_breakdown(con, "connected-healthcare", "component", FILTERS)
+    regions = queries.segment_breakdown(con, "telemedicine", "region")
+    summary = queries.growth_summary(con)
+    return {
+        "growth_chart": charts.growth_chart(queries.market_series(con), "log", "Market size"),
+        "bubble_chart": charts.bubble_chart(summary),
+        "segment_area_chart": charts.segment_area_chart(breakdown, "By component", "Asia-Pacific", "1993166"),
+        "segment_area_chart:bars": charts.segment_area_chart(breakdown, "By component", "Asia-Pacific", "1993166",
+                                                             "bar"),
+        "segment_bar_chart": charts.segment_bar_chart(regions, 2030, "By region, 2030", "", "2011682"),
+        "growth_bars": charts.growth_bars(summary),
+        "concept_chart": charts.concept_chart(
+            queries.concept_comparison(con, ["telemedicine", "iomt"], ["hospitals"]), 2030, "Hospitals",
+            ["2011682"]),
+        "source_timeline": charts.source_timeline(queries.source_series(con, "metaverse-healthcare"), "Sources",
+                                                  "#CC79A7"),
+    }
+
+
+@pytest.fixture(scope="module")
+def specs(con):
+    return _specs(con)
+
+
+def _native_charts(spec):
+    deck = Presentation(io.BytesIO(build_deck([DeckSlide.from_chart(spec)])))
+    return [s.chart for s in deck.slides[1].shapes if s.has_chart]
+
+
+def _plain(text) -> str:
+    return "" if text is None else str(text).replace("<br>", " ").replace("&amp;", "&")
+
+
+def test_every_builder_is_covered(specs):
+    assert set(charts.BUILDERS) - {"segment_hierarchy_chart"} <= {k.split(":")[0] for k in specs}
+
+
+@pytest.mark.parametrize("kind", ["growth_chart", "bubble_chart", "segment_area_chart", "segment_area_chart:bars",
+                                  "segment_bar_chart", "growth_bars", "concept_chart", "source_timeline"])
+def test_the_deck_holds_the_screens_series_values_and_labels(specs, kind):
+    spec = specs[kind]
+    fig = render_plotly.figure(spec)
+    natives = _native_charts(spec)
+    assert len(natives) == len(spec.panels)
+    traces = list(fig.data)
+    for chart in natives:
+        for ser in chart.plots[0].series:
+            trace = traces.pop(0)
+            assert ser.name == _plain(trace.name)
+            screen_values = list(trace.x if trace.orientation == "h" else trace.y)
+            if kind == "bubble_chart":
+                assert list(ser.values) == pytest.approx(screen_values)
+                assert list(ser.iter_values()) == pytest.approx(screen_values)
+            else:
+                assert list(ser.values) == pytest.approx(screen_values)
+            if trace.text is not None:  # value labels on screen are value labels on the slide
+                slide_labels = [ser.points[i].data_label.text_frame.text for i in range(len(screen_values))]
+                assert slide_labels == [_plain(t) for t in trace.text]
+    assert not traces
+
+
+@pytest.mark.parametrize("kind", ["growth_chart", "source_timeline"])
+def test_reported_points_are_large_and_filled_and_derived_small_and_hollow_on_both(specs, kind):
+    spec = specs[kind]
+    fig = render_plotly.figure(spec)
+    marks = settings().theme.marks
+    chart = _native_charts(spec)[0]
+    for ser, trace, s in zip(chart.plots[0].series, fig.data, spec.panels[0].series):
+        for i, prov in enumerate(s.provenance):
+            screen_size, screen_symbol = trace.marker.size[i], trace.marker.symbol[i]
+            point = ser.points[i].marker
+            if prov == "reported":
+                assert (screen_size, screen_symbol) == (marks.reported.size, "circle")
+                assert point.format.fill.fore_color.rgb == ser.format.line.color.rgb
+            else:
+                assert (screen_size, screen_symbol) == (marks.derived.size, "circle-open")
+                assert str(point.format.fill.fore_color.rgb) == settings().theme.background.lstrip("#")
+            assert point.style == XL_MARKER_STYLE.CIRCLE
+        sizes = {p: ser.points[i].marker.size for i, p in enumerate(s.provenance)}
+        if {"reported", "derived"} <= set(sizes):
+            assert sizes["reported"] > sizes["derived"]
+
+
+def test_estimates_are_hatched_on_the_slide_and_reported_bars_solid(specs):
+    area = _native_charts(specs["segment_area_chart:bars"])[0]
+    assert all(ser.format.fill.type == 2 for ser in area.plots[0].series)  # MSO_FILL.PATTERNED
+    cagr = _native_charts(specs["growth_bars"])[0].plots[0].series[0]
+    assert all(cagr.points[i].format.fill.type == 1 for i in range(len(list(cagr.values))))  # MSO_FILL.SOLID
+
+
+def test_bubbles_are_named_on_the_slide_as_on_screen(specs):
+    spec = specs["bubble_chart"]
+    fig = render_plotly.figure(spec)
+    chart = _native_charts(spec)[0]
+    names = [ser.points[0].data_label.text_frame.text for ser in chart.plots[0].series]
+    assert names == [_plain(t.text[0]) for t in fig.data]
+
+
+def test_horizontal_bars_read_top_down_on_both(specs):
+    spec = specs["segment_bar_chart"]
+    fig = render_plotly.figure(spec)
+    assert fig.layout.yaxis.autorange == "reversed"
+    chart = _native_charts(spec)[0]
+    assert chart.category_axis.reverse_order is True
+    assert chart.value_axis._element.find(qn("c:crosses")).get("val") == "max"   # value axis at the bottom
+    assert [str(c) for c in chart.plots[0].categories] == [_plain(y) for y in fig.data[0].y]
+
+
+def test_a_log_axis_is_log_on_both(specs):
+    fig = render_plotly.figure(specs["growth_chart"])
+    assert fig.layout.yaxis.type == "log"
+    chart = _native_charts(specs["growth_chart"])[0]
+    assert b"logBase" in chart._chartSpace.xml.encode()
