@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from data_helpers import DATA  # noqa: E402
+from data_helpers import DATA, FIXTURE_DATA  # noqa: E402
 from marketintel.db import build_database, connect_read_only  # noqa: E402
 from marketintel.settings import Settings, settings as load_settings  # noqa: E402
 
@@ -42,5 +42,15 @@ def real_build(tmp_path_factory):
 def con(real_build):
     """A read-only connection to the real-data database."""
     connection = connect_read_only(real_build[0])
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def fx(tmp_path_factory):
+    """A read-only connection to the small fixture data set (tests/fixtures/data)."""
+    target = tmp_path_factory.mktemp("fixturedb") / "markets.duckdb"
+    path, _catalog = build_database(FIXTURE_DATA, target)
+    connection = connect_read_only(path)
     yield connection
     connection.close()

@@ -21,6 +21,8 @@ if str(ROOT) not in sys.path:
 from marketintel.settings import resolve_path, settings  # noqa: E402
 
 DATA = ROOT / "data"
+#: A small committed data set with numbers easy to check by hand, for unit tests of the layers.
+FIXTURE_DATA = ROOT / "tests" / "fixtures" / "data"
 SEEDS = resolve_path(os.environ.get("MARKETINTEL_SEEDS_DIR") or settings().paths.seeds_dir).resolve()
 
 

@@ -1,0 +1,114 @@
+"""Chart builders over the fixture data: what each description holds (no drawing needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketintel import charts, queries
+
+
+def test_growth_chart_marks_each_point_with_its_provenance(fx):
+    spec = charts.growth_chart(queries.market_series(fx, ["alpha"]), "linear", "Alpha")
+    (panel,) = spec.panels
+    (alpha,) = panel.series
+    assert alpha.x == (2025, 2026, 2027, 2028, 2029, 2030)
+    assert alpha.y[0] == 10 and alpha.y[1] == 12 and alpha.y[-1] == 20
+    assert alpha.provenance == ("reported", "reported", "derived", "derived", "derived", "reported")
+    assert alpha.hover[0].splitlines() == ["Alpha Health", "2025: USD 10.00 bn", "reported · report A-1"]
+    assert panel.y_axis.title == "Market size (USD bn)" and panel.x_axis.every_category
+    assert spec.source_note == "Source: market report A-1."
+
+
+@pytest.mark.parametrize("scale, first, axis_scale, title", [
+    ("linear", 10.0, "linear", "Market size (USD bn)"),
+    ("log", 10.0, "log", "Market size (USD bn)"),
+    ("indexed", 100.0, "linear", "Index (2025 = 100)"),
+    ("nonsense", 10.0, "linear", "Market size (USD bn)"),
+])
+def test_growth_chart_scales(fx, scale, first, axis_scale, title):
+    panel = charts.growth_chart(queries.market_series(fx), scale, "All").panels[0]
+    alpha = next(s for s in panel.series if s.key == "alpha")
+    assert alpha.y[0] == pytest.approx(first)
+    assert (panel.y_axis.scale, panel.y_axis.title) == (axis_scale, title)
+    if scale == "log":
+        assert 10 in panel.y_axis.ticks and 200 in panel.y_axis.ticks and "100" in panel.y_axis.tick_labels
+
+
+def test_chinese_chart_is_in_yi_usd(fx):
+    spec = charts.growth_chart(queries.market_series(fx, ["alpha"]), "linear", "阿尔法", lang="zh")
+    alpha = spec.panels[0].series[0]
+    assert alpha.name == "阿尔法健康" and alpha.y[0] == 100
+    assert "亿美元" in spec.panels[0].y_axis.title and "100.0亿美元" in alpha.hover[0]
+
+
+def test_segment_area_is_share_times_size_and_estimated(fx):
+    breakdown = queries.segment_breakdown(fx, "alpha", "component")
+    spec = charts.segment_area_chart(breakdown, "Alpha by component", "", "A-1")
+    hardware, software = spec.panels[0].series
+    assert hardware.name == "Hardware (est.)" and hardware.estimate
+    assert hardware.y[0] == pytest.approx(6.0) and software.y[0] == pytest.approx(4.0)
+    assert hardware.y[-1] == pytest.approx(10.0)
+    assert spec.panels[0].kind == "area_stacked"
+    assert charts.segment_area_chart(breakdown, "t", "", "A-1", "bar").panels[0].kind == "column_stacked"
+    assert "Segment splits are estimates" in spec.source_note
+
+
+def test_a_filter_changes_what_the_chart_shows(fx):
+    whole = charts.segment_area_chart(queries.segment_breakdown(fx, "alpha", "component"), "t", "", "A-1")
+    emea = charts.segment_area_chart(queries.segment_breakdown(fx, "alpha", "component", {"region": ["emea"]}),
+                                     "t", "", "A-1")
+    assert emea.panels[0].series[0].y[0] == pytest.approx(whole.panels[0].series[0].y[0] * 0.30)
+    assert "independent" in emea.source_note and "independent" not in whole.source_note
+
+
+def test_hierarchy_nodes_sum_to_their_parents(fx):
+    tree = queries.segment_breakdown(fx, "alpha", "region", level=None)
+    spec = charts.segment_hierarchy_chart(tree, 2025, "Alpha by region", "", "A-1")
+    nodes = {n.id: n for n in spec.panels[0].nodes}
+    assert nodes["__all__"].value == pytest.approx(10.0)
+    assert nodes["us"].parent == "americas" and nodes["americas"].parent == "__all__"
+    assert nodes["us"].value + nodes["rest_americas"].value == pytest.approx(nodes["americas"].value)
+    assert nodes["emea"].label == "EMEA (est.)"
+
+
+def test_region_bars_carry_value_labels(fx):
+    regions = queries.segment_breakdown(fx, "alpha", "region")
+    (series,) = charts.segment_bar_chart(regions, 2030, "Alpha by region", "", "A-1").panels[0].series
+    assert series.x == ("Americas (est.)", "EMEA (est.)")
+    assert series.labels == ("USD 12.00 bn · 60.0%", "USD 8.00 bn · 40.0%")
+
+
+def test_growth_bars_label_each_bar(fx):
+    spec = charts.growth_bars(queries.growth_summary(fx))
+    cagr, growth = (p.series[0] for p in spec.panels)
+    assert cagr.labels == ("14.87%", "14.87%")
+    assert growth.y == pytest.approx((10.0, 100.0)) and growth.labels == ("+10.0", "+100.0")
+    assert growth.provenance == ("derived", "derived") and cagr.provenance == ("reported", "reported")
+
+
+def test_bubbles_are_named_and_sized_by_last_year(fx):
+    (panel,) = charts.bubble_chart(queries.growth_summary(fx)).panels
+    by_key = {s.key: s for s in panel.series}
+    assert by_key["alpha"].labels == ("Alpha Health",) and by_key["beta"].sizes == (1.0,)
+    assert by_key["alpha"].sizes == (pytest.approx(0.1),)
+    assert panel.y_axis.range == (5.0, 20.0)
+
+
+def test_source_timeline_has_a_line_per_source(fx):
+    spec = charts.source_timeline(queries.source_series(fx, "alpha"), "Alpha sources", "#000000")
+    names = [s.name for s in spec.panels[0].series]
+    assert names == ["Report A-1", "s2"]
+    assert spec.panels[0].series[1].x == (2024, 2025, 2026, 2027, 2028)
+
+
+def test_concept_chart_groups_markets(fx):
+    comp = queries.concept_comparison(fx, ["alpha", "beta"], ["hardware"])
+    spec = charts.concept_chart(comp, 2025, "Hardware", ["A-1", "B-1"])
+    assert [s.y for s in spec.panels[0].series] == [pytest.approx((6.0,)), pytest.approx((50.0,))]
+
+
+def test_chart_table_is_the_plotted_numbers(fx):
+    spec = charts.segment_area_chart(queries.segment_breakdown(fx, "alpha", "component"), "t", "", "A-1")
+    table = charts.chart_table(spec)
+    assert table["value"].sum() == pytest.approx(sum(sum(s.y) for s in spec.panels[0].series))
+    assert set(table["provenance"]) == {"estimate"}
