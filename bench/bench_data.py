@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import generate  # noqa: E402
-from marketintel import charts, queries  # noqa: E402
+from marketintel import charts, queries, render_plotly  # noqa: E402
 from marketintel.db import build_database, connect_read_only  # noqa: E402
 from marketintel.settings import data_dir  # noqa: E402
 
@@ -31,27 +31,32 @@ def timed(fn, repeat: int) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
 
+def drawn(spec):
+    """Describe and draw, as a page does (the old builders returned drawn figures)."""
+    return render_plotly.figure(spec)
+
+
 def page_work(con, market_id: str, others: list[str]):
     def overview():
-        charts.growth_chart(queries.market_series(con), "log")
+        drawn(charts.growth_chart(queries.market_series(con), "log"))
         charts.bubble_chart(queries.growth_summary(con))
 
     def explorer():
         f = {"region": ["asia_pacific"], "end_user": ["hospitals"]}
-        charts.growth_chart(queries.market_series(con, [market_id]))
+        drawn(charts.growth_chart(queries.market_series(con, [market_id])))
         b = queries.segment_breakdown(con, market_id, "component", f)
-        charts.segment_area_chart(b, "t", None, None)
+        drawn(charts.segment_area_chart(b, "t", None, None))
         tree = queries.segment_breakdown(con, market_id, "component", f, level=None)
-        charts.segment_hierarchy_chart(tree, int(tree["year"].max()), "t", None, None)
+        drawn(charts.segment_hierarchy_chart(tree, int(tree["year"].max()), "t", None, None))
         queries.segment_share_table(con, market_id, "component", f, level=None)
         queries.insights(con, market_id, None, f)
 
     def compare():
         chosen = [market_id, *others][:4]
-        charts.growth_chart(queries.market_series(con, chosen), "indexed")
+        drawn(charts.growth_chart(queries.market_series(con, chosen), "indexed"))
         charts.growth_bars(queries.growth_summary(con, chosen))
         comp = queries.concept_comparison(con, chosen, ["hospitals", "remote_patient_monitoring"])
-        charts.concept_chart(comp, int(comp["year"].max()), "t", [])
+        drawn(charts.concept_chart(comp, int(comp["year"].max()), "t", []))
 
     return {"overview": overview, "explorer": explorer, "compare": compare}
 
@@ -60,6 +65,7 @@ def print_export_bench(repeat: int) -> None:
     """Export costs: a 12-chart PowerPoint deck (native charts), one PNG, one workbook."""
     from marketintel import export
     from marketintel.db import ensure_database
+    from marketintel.render_pptx import DeckSlide, build_deck
 
     path, _ = ensure_database()
     con = connect_read_only(path)
@@ -69,15 +75,15 @@ def print_export_bench(repeat: int) -> None:
         figs.append(charts.growth_chart(queries.market_series(con, [mid]), "linear", mid))
         figs.append(charts.segment_area_chart(queries.segment_breakdown(con, mid, "component", f), mid, None, None))
         figs.append(charts.segment_bar_chart(queries.segment_breakdown(con, mid, "region"), 2032, mid, None, None))
-    slides = [export.DeckSlide.from_figure(fig, "bench") for fig in figs[:12]]
-    deck_med, deck_p95 = timed(lambda: export.build_deck(slides), max(5, repeat // 4))
+    slides = [DeckSlide.from_chart(spec, "bench") for spec in figs[:12]]
+    deck_med, deck_p95 = timed(lambda: build_deck(slides), max(5, repeat // 4))
     tables = {f"t{i}": queries.segment_breakdown(con, "telemedicine", "specialty") for i in range(12)}
     xlsx_med, _ = timed(lambda: export.workbook_bytes(tables, queries.sources(con)), 5)
     print(f"| export | median (ms) | p95 (ms) |\n|---|---:|---:|\n| 12-chart .pptx (native charts) | {deck_med:,.0f} | {deck_p95:,.0f} |")
     print(f"| 12-sheet .xlsx + sources | {xlsx_med:,.0f} | |")
     if export.chrome_path():
-        export.figure_image(figs[0])  # first call starts the browser
-        png_med, png_p95 = timed(lambda: export.figure_image(figs[1]), 5)
+        export.chart_image(figs[0])  # first call starts the browser
+        png_med, png_p95 = timed(lambda: export.chart_image(figs[1]), 5)
         print(f"| one PNG via kaleido (warm server) | {png_med:,.0f} | {png_p95:,.0f} |")
     con.close()
     print()

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from .i18n import localised
 from .schema import Catalog, ancestors, chinese, english, flatten_segments
 from .series import geometric_series, linear_shares
 from .settings import CONFIG_PATH, database_path, data_dir, market_color, settings
@@ -91,7 +92,7 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
         for r in m.shares:
             shares_by.setdefault((r.source_id, r.dimension), {}).setdefault(r.segment, {})[r.year] = r.share_pct
             rationale[(r.source_id, r.dimension, r.segment, r.year)] = r.rationale
-            rationale_zh[(r.source_id, r.dimension, r.segment, r.year)] = r.rationale_zh or r.rationale
+            rationale_zh[(r.source_id, r.dimension, r.segment, r.year)] = localised(r.rationale_zh, r.rationale)
         for d_order, dim in enumerate(m.spec.dimensions):
             src = m.dimension_source(dim)
             dim_shares = shares_by.get((src, dim.key), {})
@@ -127,7 +128,7 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
         for c in m.crosstab:
             key = (c.dimension_a, c.segment_a, c.dimension_b, c.segment_b)
             cells.setdefault(key, {})[c.year] = c.share_pct
-            cell_rationale[key] = (c.rationale, c.rationale_zh or c.rationale)
+            cell_rationale[key] = (c.rationale, localised(c.rationale_zh, c.rationale))
         for key, anchors in cells.items():
             for year, share, is_anchor in linear_shares(anchors, *windows[primary]):
                 t["crosstab_shares"].append(CrosstabShareRow(
@@ -162,7 +163,7 @@ def _frame(row_type: type, records: list) -> pd.DataFrame:
 
 def _zh(label) -> str:
     """The Chinese of a bilingual label, or its English where the data has none (the view never goes blank)."""
-    return label.zh or label.en
+    return chinese(label)
 
 
 _INTERPOLATED = {"en": "Interpolated between the estimates for {first} and {last}. {base}",

@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from .schema import ancestors
 from .series import cagr_pct
 from .settings import settings
 
@@ -128,15 +129,7 @@ def _normalise_selection(options: pd.DataFrame, selected: Sequence[str]) -> list
     parent = dict(zip(options["segment"], options["parent"]))
     chosen = [s for s in dict.fromkeys(selected) if s in parent]
 
-    def has_selected_ancestor(seg: str) -> bool:
-        p = parent.get(seg)
-        while isinstance(p, str):
-            if p in chosen:
-                return True
-            p = parent.get(p)
-        return False
-
-    return [s for s in chosen if not has_selected_ancestor(s)]
+    return [s for s in chosen if not set(ancestors(parent, s)) & set(chosen)]
 
 
 def _descendants(options: pd.DataFrame, roots: Sequence[str]) -> set[str]:
@@ -235,9 +228,7 @@ def _crosstab_conditional(con, market_id: str, dimension: str, other: str, chose
     parent = dict(zip(base["segment"], base["parent"]))
 
     def root(seg: str) -> str:
-        while isinstance(parent.get(seg), str):
-            seg = parent[seg]
-        return seg
+        return ([seg, *ancestors(parent, seg)])[-1]
 
     return np.array([cond.get((root(s), y), 0.0) for s, y in zip(base["segment"], base["year"])])
 
@@ -351,26 +342,15 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
         return df.assign(relevance=0)
 
     related: dict[str, set[str]] = {}
-    ancestors: dict[str, dict[str, set[str]]] = {}
+    chains: dict[str, dict[str, set[str]]] = {}
     for dim, selected in filters.items():
         opts = _df(con, """
             SELECT g.segment, g.parent FROM segments g JOIN markets m ON m.market_id = g.market_id
             WHERE g.market_id = ? AND g.dimension = ?""", [market_id, dim])
         keys = set(_descendants(opts, [s for s in selected if s in set(opts["segment"])]))
         parent = dict(zip(opts["segment"], opts["parent"]))
-        for s in list(keys):
-            p = parent.get(s)
-            while isinstance(p, str):
-                keys.add(p)
-                p = parent.get(p)
-        related[dim] = keys
-        ancestors[dim] = {}
-        for seg in parent:
-            chain, p = set(), parent.get(seg)
-            while isinstance(p, str):
-                chain.add(p)
-                p = parent.get(p)
-            ancestors[dim][seg] = chain
+        chains[dim] = {seg: set(ancestors(parent, seg)) for seg in parent}
+        related[dim] = keys.union(*(chains[dim].get(s, set()) for s in keys))
 
     keep, relevance = [], []
     for regions, segments in zip(df["regions"], df["segments"]):
@@ -380,7 +360,7 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
             if not tags:
                 continue  # general for this dimension
             # A tag that is an ancestor of another tag adds nothing: [emea, europe] is about Europe.
-            implied = set().union(*(ancestors[dim].get(t, set()) for t in tags))
+            implied = set().union(*(chains[dim].get(t, set()) for t in tags))
             tags = tags - implied
             if tags & keys:
                 score += 1

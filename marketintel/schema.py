@@ -14,6 +14,7 @@ from typing import Annotated, Any, Iterable, Literal, Mapping
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from .i18n import localised
 from .settings import settings
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -50,7 +51,7 @@ def english(value: "Prose | None") -> str | None:
 
 def chinese(value: "Prose | None") -> str | None:
     """The Chinese of a prose field, or its English where none is given."""
-    return (value.zh or value.en) if isinstance(value, Label) else value
+    return localised(value.zh, value.en) if isinstance(value, Label) else value
 
 
 class Cagr(Strict):
