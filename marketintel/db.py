@@ -163,7 +163,7 @@ def _frame(row_type: type, records: list) -> pd.DataFrame:
 
 def _zh(label) -> str:
     """The Chinese of a bilingual label, or its English where the data has none (the view never goes blank)."""
-    return chinese(label)
+    return localised(label.zh, label.en)
 
 
 _INTERPOLATED = {"en": "Interpolated between the estimates for {first} and {last}. {base}",
