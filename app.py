@@ -7,11 +7,22 @@ import pandas as pd
 import streamlit as st
 
 from marketintel import charts, queries
+from marketintel.display import headline_table
 from marketintel.i18n import N_
 from marketintel.settings import settings
-from marketintel.display import headline_table
-from marketintel.ui import (chart, choose_one, draw_chart, page_setup, page_workbook, plain, q, query, register_table,
-                            restore_url, show_messages)
+from marketintel.ui import (
+    chart,
+    choose_one,
+    draw_chart,
+    page_setup,
+    page_workbook,
+    plain,
+    q,
+    query,
+    register_table,
+    restore_url,
+    show_messages,
+)
 
 _ = page_setup()
 cfg = settings()
@@ -22,8 +33,12 @@ FIGURE_ROLES = (N_("base year"), N_("estimated year"), N_("forecast year"))
 
 restore_url(["scale"])
 st.title(_.dynamic(cfg.app.title))
-st.caption(_("Four healthcare technology markets, sized from published market-report summaries. "
-             "Hover a figure to see where it comes from."))
+st.caption(
+    _(
+        "Four healthcare technology markets, sized from published market-report summaries. "
+        "Hover a figure to see where it comes from."
+    )
+)
 
 all_markets = query(queries.market_list)
 if all_markets.empty:
@@ -36,8 +51,14 @@ headlines = query(queries.headline_figures, shown)
 
 st.info(_.dynamic(cfg.overlap_note))
 if len(all_markets) > limit:
-    st.caption(_("Showing the {limit} largest of {total:,} markets; every market is in the table below, "
-                 "and Compare or the Market explorer open any of them.", limit=limit, total=len(all_markets)))
+    st.caption(
+        _(
+            "Showing the {limit} largest of {total:,} markets; every market is in the table below, "
+            "and Compare or the Market explorer open any of them.",
+            limit=limit,
+            total=len(all_markets),
+        )
+    )
 
 cols = st.columns(min(4, len(markets)))
 for i, m in enumerate(markets.itertuples()):
@@ -47,13 +68,22 @@ for i, m in enumerate(markets.itertuples()):
         for f in headlines[headlines["market_id"] == m.market_id].itertuples():
             role = _.dynamic(_.pick(f, "role"))
             # TRANSLATORS: a card's figure label, e.g. "2025 base year"; {role} is one of the roles above.
-            st.metric(_("{year} {role}", year=f.year, role=role or _("reported")), _.money_number(f.value),
-                      help=_("Reported: stated in report {code} ({role}, {year}).", code=m.report_code,
-                             role=role or _("figure"), year=f.year))
+            st.metric(
+                _("{year} {role}", year=f.year, role=role or _("reported")),
+                _.money_number(f.value),
+                help=_(
+                    "Reported: stated in report {code} ({role}, {year}).",
+                    code=m.report_code,
+                    role=role or _("figure"),
+                    year=f.year,
+                ),
+            )
         if pd.notna(m.cagr_pct):
-            st.metric(_("CAGR {start}–{end}", start=int(m.cagr_start), end=int(m.cagr_end)), f"{m.cagr_pct:.2f}%",
-                      help=_("Reported by report {code}; the period is the one its figures imply.",
-                             code=m.report_code))
+            st.metric(
+                _("CAGR {start}–{end}", start=int(m.cagr_start), end=int(m.cagr_end)),
+                f"{m.cagr_pct:.2f}%",
+                help=_("Reported by report {code}; the period is the one its figures imply.", code=m.report_code),
+            )
 
 st.divider()
 
@@ -61,32 +91,49 @@ st.divider()
 @st.fragment
 def growth_section() -> None:
     """The scale switch reruns only this chart, not the cards or the bubble chart."""
-    scale, messages = choose_one("scale", _("Scale"), list(charts.SCALES),
-                                 {"linear": _("Linear"), "log": _("Log"), "indexed": _("Indexed (first year = 100)")},
-                                 "log", widget="segmented",
-                                 help=_("The markets differ by two orders of magnitude: a linear axis hides the "
-                                        "small ones."))
+    scale, messages = choose_one(
+        "scale",
+        _("Scale"),
+        list(charts.SCALES),
+        {"linear": _("Linear"), "log": _("Log"), "indexed": _("Indexed (first year = 100)")},
+        "log",
+        widget="segmented",
+        help=_("The markets differ by two orders of magnitude: a linear axis hides the small ones."),
+    )
     show_messages(messages)
     series_ref = q(queries.market_series, shown)
     series = query(series_ref)
     first, last = int(series["year"].min()), int(series["year"].max())
     scale_note = {"linear": _("linear scale"), "log": _("log scale"), "indexed": _("indexed scale")}
-    draw_chart(chart(charts.growth_chart, series_ref, scale, _("Market size {first}–{last}", first=first, last=last),
-                     lang=_.lang), "overview_growth", subtitle=" · ".join([_("All markets"), scale_note[scale]]))
+    draw_chart(
+        chart(
+            charts.growth_chart, series_ref, scale, _("Market size {first}–{last}", first=first, last=last), lang=_.lang
+        ),
+        "overview_growth",
+        subtitle=" · ".join([_("All markets"), scale_note[scale]]),
+    )
 
 
 growth_section()
-draw_chart(chart(charts.bubble_chart, q(queries.growth_summary, shown), _("Size vs growth"), lang=_.lang),
-           "overview_bubble", subtitle=_("All markets"))
+draw_chart(
+    chart(charts.bubble_chart, q(queries.growth_summary, shown), _("Size vs growth"), lang=_.lang),
+    "overview_bubble",
+    subtitle=_("All markets"),
+)
 if len(all_markets) > limit:
     # Display table: names, year headers and money (亿美元 in Chinese) already follow the language.
     table = headline_table(query(queries.headline_figures), all_markets, _.lang)
-    st.dataframe(table, width="stretch", height=360, column_config={
-        "cagr_pct": st.column_config.NumberColumn(_("CAGR (%, reported)"), format="%.2f"),
-        "cagr_start": st.column_config.NumberColumn(_("CAGR from"), format="%d"),
-        "cagr_end": st.column_config.NumberColumn(_("CAGR to"), format="%d"),
-        "report_code": st.column_config.TextColumn(_("Report")),
-    })
+    st.dataframe(
+        table,
+        width="stretch",
+        height=360,
+        column_config={
+            "cagr_pct": st.column_config.NumberColumn(_("CAGR (%, reported)"), format="%.2f"),
+            "cagr_start": st.column_config.NumberColumn(_("CAGR from"), format="%d"),
+            "cagr_end": st.column_config.NumberColumn(_("CAGR to"), format="%d"),
+            "report_code": st.column_config.TextColumn(_("Report")),
+        },
+    )
     register_table(_("All markets"), table.reset_index())
 register_table(_("Headline figures"), headlines)
 page_workbook("overview")

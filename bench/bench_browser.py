@@ -45,9 +45,9 @@ from tests.browser.conftest import launch_browser, open_page, streamlit_server, 
 
 PY = sys.executable
 VIEWPORT = {"width": 1440, "height": 900}
-TIMEOUT_MS = 120_000       # waits for a run: at 1,000 markets the overview takes tens of seconds
+TIMEOUT_MS = 120_000  # waits for a run: at 1,000 markets the overview takes tens of seconds
 CLICK_TIMEOUT_MS = 30_000  # finding a widget
-WARMUP_CHANGES = 2         # untimed changes per page first (first-time queries, lazy JS)
+WARMUP_CHANGES = 2  # untimed changes per page first (first-time queries, lazy JS)
 REAL_DATA = ROOT / "data"
 FLOOR_SCRIPT = ROOT / "bench" / "floor_app.py"
 
@@ -109,10 +109,14 @@ def timed_change(page, click) -> tuple[float, float]:
 
 # -- page drivers: each returns a function doing the i-th change ------------------------------
 
+
 def segmented(page, label: str, options: list[str], where: str = '[data-testid="stMain"]'):
     """Click the option after the selected one of a segmented control (each click changes the choice)."""
-    group = page.locator(f'{where} [data-testid="stButtonGroup"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text=label)).first
+    group = (
+        page.locator(f'{where} [data-testid="stButtonGroup"]')
+        .filter(has=page.locator('[data-testid="stWidgetLabel"]', has_text=label))
+        .first
+    )
 
     def change() -> None:
         current = group.locator('[role="radio"][aria-checked="true"]').inner_text().strip()
@@ -126,7 +130,8 @@ def segmented(page, label: str, options: list[str], where: str = '[data-testid="
 
 def region_toggle(page):
     sel = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Region"))
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Region")
+    )
     option = re.compile(r"^Asia[- ]Pacific$", re.I)
     state = {"on": False}
 
@@ -138,7 +143,7 @@ def region_toggle(page):
             # Scroll first: a click that also scrolls the (tall) sidebar closes the list again.
             sel.scroll_into_view_if_needed()
             page.wait_for_timeout(200)
-            sel.locator("input").click()   # opens the list: not the timed click
+            sel.locator("input").click()  # opens the list: not the timed click
             timed_click[0] = page.get_by_role("option", name=option).first.click
         state["on"] = not state["on"]
 
@@ -157,11 +162,16 @@ def measure_changes(page, driver, n: int, warmup: int = WARMUP_CHANGES) -> dict:
         if i >= warmup:
             reruns.append(rerun_ms)
             charts.append(chart_ms)
-    return {"med": statistics.median(reruns), "p95": p95(reruns), "chart_med": statistics.median(charts),
-            "samples": reruns}
+    return {
+        "med": statistics.median(reruns),
+        "p95": p95(reruns),
+        "chart_med": statistics.median(charts),
+        "samples": reruns,
+    }
 
 
 # -- servers ----------------------------------------------------------------------------------
+
 
 def floor_server(n_charts: int, timeout_s: float = 60):
     """``streamlit run bench/floor_app.py``, started exactly as the tests start app.py."""
@@ -197,6 +207,7 @@ def cold_and_warm(browser, server_cm, path: str = "/") -> tuple[float, float, st
 
 # -- floor ----------------------------------------------------------------------------------
 
+
 class Floor:
     """Floor measurements per chart count, made on first use and reused by every case."""
 
@@ -214,12 +225,16 @@ class Floor:
                 open_page(page, base + "/", timeout_ms=TIMEOUT_MS)
                 drawn = page.locator(".js-plotly-plot").count()
                 assert drawn == n_charts, (drawn, n_charts)
-                lat = measure_changes(page, segmented(page, "Set", ["A", "B", "C"], '[data-testid="stSidebar"]'),
-                                      self.changes)
+                lat = measure_changes(
+                    page, segmented(page, "Set", ["A", "B", "C"], '[data-testid="stSidebar"]'), self.changes
+                )
                 ctx.close()
             self.results[n_charts] = {"cold": cold, "warm": warm, **lat}
-            print(f"  floor {n_charts} charts: cold {cold:.2f} s, warm {warm:.2f} s, change median "
-                  f"{lat['med']:.0f} ms, p95 {lat['p95']:.0f} ms", flush=True)
+            print(
+                f"  floor {n_charts} charts: cold {cold:.2f} s, warm {warm:.2f} s, change median "
+                f"{lat['med']:.0f} ms, p95 {lat['p95']:.0f} ms",
+                flush=True,
+            )
         return self.results[n_charts]
 
 
@@ -237,8 +252,12 @@ def build_times(data: Path, target: Path, repeats: int) -> tuple[float, Path]:
     times = []
     for _ in range(repeats):
         t = time.monotonic()
-        subprocess.run([PY, "-m", "marketintel", "build", "--data", str(data), "--out", str(target)], cwd=ROOT,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [PY, "-m", "marketintel", "build", "--data", str(data), "--out", str(target)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         times.append(time.monotonic() - t)
     versioned = versioned_path(target, data_fingerprint(data))
     target.replace(versioned)
@@ -261,7 +280,7 @@ def pptx_time(page, tmp: Path) -> float:
     t = time.monotonic()
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         button.click()
-    path = info.value.path()   # waits until the download has completed
+    path = info.value.path()  # waits until the download has completed
     elapsed = time.monotonic() - t
     assert path and Path(path).stat().st_size > 10_000, path
     return elapsed
@@ -292,8 +311,11 @@ def run_case(label: str, data: Path, tmp: Path, browser, floor: Floor, changes: 
             n_charts = page.locator(".js-plotly-plot").count()
             lat = measure_changes(page, make_driver(page), changes)
             row[name] = {**lat, "charts": n_charts}
-            print(f"  {name} ({n_charts} charts): median {lat['med']:.0f} ms, p95 {lat['p95']:.0f} ms, "
-                  f"chart updated at {lat['chart_med']:.0f} ms", flush=True)
+            print(
+                f"  {name} ({n_charts} charts): median {lat['med']:.0f} ms, p95 {lat['p95']:.0f} ms, "
+                f"chart updated at {lat['chart_med']:.0f} ms",
+                flush=True,
+            )
             if name == "explorer":
                 row["pptx"] = pptx_time(page, tmp)
                 print(f"  pptx download {row['pptx']:.2f} s", flush=True)
@@ -308,14 +330,18 @@ def run_case(label: str, data: Path, tmp: Path, browser, floor: Floor, changes: 
 
 # -- report ---------------------------------------------------------------------------------
 
+
 def report(rows: list[dict], changes: int) -> str:
     pages = ("overview", "explorer", "compare")
-    out = [f"Filter-change latency: click -> rerun finished with the chart changed, {changes} changes per page "
-           f"(after {WARMUP_CHANGES} untimed), median / p95 in ms. Floor = bench/floor_app.py with the same number "
-           "of precomputed Plotly charts; ratio = our median / floor median. Cold start = server process start -> "
-           "first chart on \"/\" in a fresh browser context (floor: same, with the overview's chart count); "
-           "warm = second fresh page, navigation -> first chart. PPTX = click on \"Download deck (.pptx)\" "
-           "(3 explorer charts) -> download complete.", ""]
+    out = [
+        f"Filter-change latency: click -> rerun finished with the chart changed, {changes} changes per page "
+        f"(after {WARMUP_CHANGES} untimed), median / p95 in ms. Floor = bench/floor_app.py with the same number "
+        "of precomputed Plotly charts; ratio = our median / floor median. Cold start = server process start -> "
+        'first chart on "/" in a fresh browser context (floor: same, with the overview\'s chart count); '
+        'warm = second fresh page, navigation -> first chart. PPTX = click on "Download deck (.pptx)" '
+        "(3 explorer charts) -> download complete.",
+        "",
+    ]
     head = ["case", "build s", "cold start s (floor, ratio)", "warm page s"]
     for p in pages:
         head += [f"{p} med / p95 ms", f"{p} floor med ms", f"{p} ratio"]
@@ -324,15 +350,28 @@ def report(rows: list[dict], changes: int) -> str:
     out.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
     for r in rows:
         fc = r["floor_cold"]["cold"]
-        cells = [r["case"], f"{r['build']:.2f}", f"{r['cold']:.2f} ({fc:.2f}, {r['cold'] / fc:.1f}x)", f"{r['warm']:.2f}"]
+        cells = [
+            r["case"],
+            f"{r['build']:.2f}",
+            f"{r['cold']:.2f} ({fc:.2f}, {r['cold'] / fc:.1f}x)",
+            f"{r['warm']:.2f}",
+        ]
         for p in pages:
             d = r[p]
-            cells += [f"{d['med']:,.0f} / {d['p95']:,.0f}", f"{d['floor']['med']:,.0f} ({d['charts']} charts)",
-                      f"{d['med'] / d['floor']['med']:.2f}x"]
+            cells += [
+                f"{d['med']:,.0f} / {d['p95']:,.0f}",
+                f"{d['floor']['med']:,.0f} ({d['charts']} charts)",
+                f"{d['med'] / d['floor']['med']:.2f}x",
+            ]
         cells.append(f"{r['pptx']:.2f}")
         out.append("| " + " | ".join(cells) + " |")
-    out += ["", "Time to the chart's first changed frame (before the rest of the page finished), median ms:", "",
-            "| case | overview | explorer | compare |", "|---|---:|---:|---:|"]
+    out += [
+        "",
+        "Time to the chart's first changed frame (before the rest of the page finished), median ms:",
+        "",
+        "| case | overview | explorer | compare |",
+        "|---|---:|---:|---:|",
+    ]
     for r in rows:
         out.append(f"| {r['case']} | " + " | ".join(f"{r[p]['chart_med']:,.0f}" for p in pages) + " |")
 
@@ -340,21 +379,29 @@ def report(rows: list[dict], changes: int) -> str:
     for p in pages:
         ratios = [(r["case"], r[p]["med"] / r[p]["floor"]["med"]) for r in rows]
         worst = max(x for _, x in ratios)
-        out.append(f"- {p} filter change / floor: " + ", ".join(f"{c} {x:.2f}x" for c, x in ratios)
-                   + f" (target <= 1.5x on every case): {'met' if worst <= 1.5 else 'missed'}")
+        out.append(
+            f"- {p} filter change / floor: "
+            + ", ".join(f"{c} {x:.2f}x" for c, x in ratios)
+            + f" (target <= 1.5x on every case): {'met' if worst <= 1.5 else 'missed'}"
+        )
     synth = [r for r in rows if r.get("n")]
     if len(synth) >= 2:
         lo, hi = synth[0], synth[-1]
         for p in ("explorer", "compare"):
             g = hi[p]["med"] / lo[p]["med"]
-            out.append(f"- {p}: {hi['n']:,}/{lo['n']:,} markets = {g:.2f}x ({hi[p]['med']:,.0f} / {lo[p]['med']:,.0f} ms, "
-                       f"target < 2x): {'met' if g < 2 else 'missed'}")
+            out.append(
+                f"- {p}: {hi['n']:,}/{lo['n']:,} markets = {g:.2f}x ({hi[p]['med']:,.0f} / {lo[p]['med']:,.0f} ms, "
+                f"target < 2x): {'met' if g < 2 else 'missed'}"
+            )
         g = hi["overview"]["med"] / lo["overview"]["med"]
         out.append(f"- (no target) overview: {hi['n']:,}/{lo['n']:,} markets = {g:.2f}x")
     colds = [(r["case"], r["cold"] / r["floor_cold"]["cold"]) for r in rows]
     worst = max(x for _, x in colds)
-    out.append("- cold start to first chart / floor: " + ", ".join(f"{c} {x:.2f}x" for c, x in colds)
-               + f" (target <= 1.5x): {'met' if worst <= 1.5 else 'missed'}")
+    out.append(
+        "- cold start to first chart / floor: "
+        + ", ".join(f"{c} {x:.2f}x" for c, x in colds)
+        + f" (target <= 1.5x): {'met' if worst <= 1.5 else 'missed'}"
+    )
     return "\n".join(out)
 
 

@@ -79,7 +79,9 @@ def print_export_bench(repeat: int) -> None:
     deck_med, deck_p95 = timed(lambda: build_deck(slides), max(5, repeat // 4))
     tables = {f"t{i}": queries.segment_breakdown(con, "telemedicine", "specialty") for i in range(12)}
     xlsx_med, _ = timed(lambda: export.workbook_bytes(tables, queries.sources(con)), 5)
-    print(f"| export | median (ms) | p95 (ms) |\n|---|---:|---:|\n| 12-chart .pptx (native charts) | {deck_med:,.0f} | {deck_p95:,.0f} |")
+    print(
+        f"| export | median (ms) | p95 (ms) |\n|---|---:|---:|\n| 12-chart .pptx (native charts) | {deck_med:,.0f} | {deck_p95:,.0f} |"
+    )
     print(f"| 12-sheet .xlsx + sources | {xlsx_med:,.0f} | |")
     if export.chrome_path():
         export.chart_image(figs[0])  # first call starts the browser
@@ -102,7 +104,7 @@ def main() -> None:
             cases.append((f"synthetic, {n:,} markets", generate(tmp / f"data{n}", n)))
         for label, root in cases:
             target = tmp / f"{root.name}.duckdb"
-            builds = [timed(lambda: build_database(root, target), 1)[0] for _ in range(3)]
+            builds = [timed(lambda r=root, t=target: build_database(r, t), 1)[0] for _ in range(3)]
             con = connect_read_only(target)
             markets = queries.market_list(con)["market_id"].tolist()
             work = page_work(con, markets[0], markets[1:])
@@ -113,12 +115,14 @@ def main() -> None:
             con.close()
             rows.append(row)
     print_export_bench(args.repeat)
-    header = f"| case | build (ms) | overview med / p95 (ms) | explorer med / p95 (ms) | compare med / p95 (ms) |"
+    header = "| case | build (ms) | overview med / p95 (ms) | explorer med / p95 (ms) | compare med / p95 (ms) |"
     print(header)
     print("|---|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['case']} | {r['build_ms']:,.0f} | {r['overview_med']:.1f} / {r['overview_p95']:.1f} | "
-              f"{r['explorer_med']:.1f} / {r['explorer_p95']:.1f} | {r['compare_med']:.1f} / {r['compare_p95']:.1f} |")
+        print(
+            f"| {r['case']} | {r['build_ms']:,.0f} | {r['overview_med']:.1f} / {r['overview_p95']:.1f} | "
+            f"{r['explorer_med']:.1f} / {r['explorer_p95']:.1f} | {r['compare_med']:.1f} / {r['compare_p95']:.1f} |"
+        )
     base, big = rows[1], rows[-1]
     for page in ("explorer", "compare"):
         print(f"{page}: {big['case']} / {base['case']} = {big[page + '_med'] / base[page + '_med']:.2f}x (median)")

@@ -28,17 +28,38 @@ def figures(n: int) -> dict[str, list[go.Figure]]:
             fig = go.Figure()
             for t in range(TRACES):
                 base = 1 + t + c + 3 * s_i
-                fig.add_trace(go.Scatter(x=YEARS, y=[round(base * 1.15 ** k, 3) for k in range(len(YEARS))],
-                                         name=f"Series {t + 1}", mode="lines+markers",
-                                         line=dict(width=3), marker=dict(size=8)))
-            fig.update_layout(template="plotly_white", height=480,
-                              title=dict(text=f"<b>Chart {c + 1}</b><br><span style='font-size:13px'>set {s}</span>",
-                                         x=0.01, xanchor="left"),
-                              margin=dict(l=70, r=30, t=90, b=110), legend=dict(x=1.02, y=1))
+                fig.add_trace(
+                    go.Scatter(
+                        x=YEARS,
+                        y=[round(base * 1.15**k, 3) for k in range(len(YEARS))],
+                        name=f"Series {t + 1}",
+                        mode="lines+markers",
+                        line=dict(width=3),
+                        marker=dict(size=8),
+                    )
+                )
+            fig.update_layout(
+                template="plotly_white",
+                height=480,
+                title=dict(
+                    text=f"<b>Chart {c + 1}</b><br><span style='font-size:13px'>set {s}</span>", x=0.01, xanchor="left"
+                ),
+                margin=dict(l=70, r=30, t=90, b=110),
+                legend=dict(x=1.02, y=1),
+            )
             fig.update_xaxes(title_text="Year", tickmode="array", tickvals=YEARS)
             fig.update_yaxes(title_text="USD bn")
-            fig.add_annotation(text="Source: floor benchmark", xref="paper", yref="paper", x=0, y=0, yshift=-78,
-                               xanchor="left", yanchor="top", showarrow=False)
+            fig.add_annotation(
+                text="Source: floor benchmark",
+                xref="paper",
+                yref="paper",
+                x=0,
+                y=0,
+                yshift=-78,
+                xanchor="left",
+                yanchor="top",
+                showarrow=False,
+            )
             figs.append(fig)
         out[s] = figs
     return out

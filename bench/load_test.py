@@ -33,11 +33,15 @@ from tests.browser.conftest import CHROMIUM_ARGS, chromium_path, streamlit_serve
 
 MARKETS = ["connected-healthcare", "telemedicine", "iomt", "metaverse-healthcare"]
 REGIONS = ["americas", "emea", "asia_pacific", ""]
-TITLES = {"connected-healthcare": "Connected Healthcare", "telemedicine": "Telemedicine",
-          "iomt": "Internet of Medical Things (IoMT)", "metaverse-healthcare": "Metaverse in Healthcare"}
+TITLES = {
+    "connected-healthcare": "Connected Healthcare",
+    "telemedicine": "Telemedicine",
+    "iomt": "Internet of Medical Things (IoMT)",
+    "metaverse-healthcare": "Metaverse in Healthcare",
+}
 ALLOWED_404 = ("/_stcore/health", "/_stcore/host-config")
-STAGGER_S = 1.0           # one new user a second
-THINK_S = (2.0, 4.0)      # seconds a user looks at the chart before changing it again
+STAGGER_S = 1.0  # one new user a second
+THINK_S = (2.0, 4.0)  # seconds a user looks at the chart before changing it again
 
 
 async def settled(page, timeout_s: float = 60) -> None:
@@ -64,8 +68,15 @@ async def chart_signature(page) -> str:
         .map(p => (p.data || []).map(t => t.type + ':' + (t.name || '')).join('|')).join('#')""")
 
 
-async def session(browser, base: str, index: int, changes: int, results: dict, stagger_s: float = 0.0,
-                  think_s: tuple[float, float] = (0.0, 0.0)) -> None:
+async def session(
+    browser,
+    base: str,
+    index: int,
+    changes: int,
+    results: dict,
+    stagger_s: float = 0.0,
+    think_s: tuple[float, float] = (0.0, 0.0),
+) -> None:
     market, region = MARKETS[index % 4], REGIONS[(index // 4) % 4]
     rng = random.Random(index)
     await asyncio.sleep(index * stagger_s)  # users arrive one after another, not in the same millisecond
@@ -74,8 +85,14 @@ async def session(browser, base: str, index: int, changes: int, results: dict, s
     page = await context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "404" not in m.text else None)
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not urlsplit(r.url).path.endswith(ALLOWED_404) else None)
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not urlsplit(r.url).path.endswith(ALLOWED_404)
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: errors.append(str(e)))
     latencies: list[float] = []
     try:
@@ -94,14 +111,24 @@ async def session(browser, base: str, index: int, changes: int, results: dict, s
             latencies.append((time.perf_counter() - start) * 1000)
         title = await page.locator('[data-testid="stMain"] h1').first.inner_text()
         query = parse_qs(urlsplit(page.url).query)
-        own = (title.strip() == TITLES[market] and query.get("market") == [market]
-               and (query.get("region") == [region] if region else "region" not in query))
+        own = (
+            title.strip() == TITLES[market]
+            and query.get("market") == [market]
+            and (query.get("region") == [region] if region else "region" not in query)
+        )
         exceptions = await page.locator('[data-testid="stException"]').count()
-        results[index] = dict(latencies=latencies, own_state=bool(own), errors=errors, exceptions=exceptions,
-                              market=market, region=region)
+        results[index] = dict(
+            latencies=latencies, own_state=bool(own), errors=errors, exceptions=exceptions, market=market, region=region
+        )
     except Exception as exc:  # noqa: BLE001 - a failed session is a result, not a crash of the test
-        results[index] = dict(latencies=latencies, own_state=False, errors=errors + [repr(exc)], exceptions=0,
-                              market=market, region=region)
+        results[index] = dict(
+            latencies=latencies,
+            own_state=False,
+            errors=errors + [repr(exc)],
+            exceptions=0,
+            market=market,
+            region=region,
+        )
     finally:
         await context.close()
 
@@ -145,8 +172,9 @@ def main() -> int:
         if len(r["latencies"]) != changes:
             failures.append(f"session {i} completed {len(r['latencies'])} of {changes} changes")
     if many:
-        failures += load_report("load test (browsers)", args.sessions, single, many,
-                                f"wall time {time.monotonic() - started:.0f} s")
+        failures += load_report(
+            "load test (browsers)", args.sessions, single, many, f"wall time {time.monotonic() - started:.0f} s"
+        )
     return verdict(failures)
 
 

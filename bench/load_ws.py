@@ -36,8 +36,12 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from bench.stats import load_report, verdict  # noqa: E402
 from tests.browser.conftest import streamlit_server  # noqa: E402
 
-MARKETS = {"connected-healthcare": "Connected Healthcare", "telemedicine": "Telemedicine",
-           "iomt": "Internet of Medical Things (IoMT)", "metaverse-healthcare": "Metaverse in Healthcare"}
+MARKETS = {
+    "connected-healthcare": "Connected Healthcare",
+    "telemedicine": "Telemedicine",
+    "iomt": "Internet of Medical Things (IoMT)",
+    "metaverse-healthcare": "Metaverse in Healthcare",
+}
 REGIONS = ["americas", "emea", "asia_pacific"]
 RUN_TIMEOUT_S = 60
 
@@ -62,8 +66,9 @@ async def run_script(ws, query: str) -> dict:
         elif kind == "page_info_changed":
             final_query = fwd.page_info_changed.query_string
         elif kind == "script_finished":
-            return dict(ms=(time.perf_counter() - start) * 1000, headings=headings, exceptions=exceptions,
-                        query=final_query)
+            return dict(
+                ms=(time.perf_counter() - start) * 1000, headings=headings, exceptions=exceptions, query=final_query
+            )
 
 
 async def session(url: str, index: int, changes: int, stagger_s: float, think_s: tuple[float, float]) -> dict:
@@ -107,8 +112,9 @@ async def warm_up(url: str) -> None:
                 await run_script(ws, f"market={market}&dim=component&region={region}")
 
 
-async def run(base: str, sessions: int, changes: int, stagger_s: float, think_s: tuple[float, float],
-              warm: bool = True):
+async def run(
+    base: str, sessions: int, changes: int, stagger_s: float, think_s: tuple[float, float], warm: bool = True
+):
     url = base.replace("http://", "ws://") + "/_stcore/stream"
     if warm:
         await warm_up(url)
@@ -126,15 +132,21 @@ def main() -> int:
     parser.add_argument("--short", action="store_true", help="CI mode: 3 changes per session")
     parser.add_argument("--limit-s", type=float, default=300, help="wall-clock limit for the whole run")
     parser.add_argument("--cold", action="store_true", help="skip the warm-up visit of every market x region")
-    parser.add_argument("--no-latency-gate", action="store_true",
-                        help="report the p95 ratio but fail only on isolation and errors (CI, see README)")
+    parser.add_argument(
+        "--no-latency-gate",
+        action="store_true",
+        help="report the p95 ratio but fail only on isolation and errors (CI, see README)",
+    )
     args = parser.parse_args()
     changes = 3 if args.short else args.changes
     started = time.monotonic()
     with streamlit_server() as base:
-        single, many = asyncio.run(asyncio.wait_for(
-            run(base, args.sessions, changes, args.stagger, tuple(args.think), warm=not args.cold),
-            timeout=args.limit_s))
+        single, many = asyncio.run(
+            asyncio.wait_for(
+                run(base, args.sessions, changes, args.stagger, tuple(args.think), warm=not args.cold),
+                timeout=args.limit_s,
+            )
+        )
     failures = [f"single session: {p}" for p in single["problems"]]
     for i, r in enumerate(many):
         failures += [f"session {i} ({r['market']}): {p}" for p in r["problems"]]
@@ -142,10 +154,16 @@ def main() -> int:
             failures.append(f"session {i} completed {len(r['latencies'])} of {changes} changes")
     lat = [v for r in many for v in r["latencies"]]
     if single["latencies"] and lat:
-        failures += load_report("load test (websocket clients)", args.sessions, single["latencies"], lat,
-                                f"arrivals every {args.stagger} s, think {args.think[0]}-{args.think[1]} s; "
-                                + ("cold caches; " if args.cold else "caches warmed (every market x region once); ")
-                                + f"wall {time.monotonic() - started:.0f} s", gate=not args.no_latency_gate)
+        failures += load_report(
+            "load test (websocket clients)",
+            args.sessions,
+            single["latencies"],
+            lat,
+            f"arrivals every {args.stagger} s, think {args.think[0]}-{args.think[1]} s; "
+            + ("cold caches; " if args.cold else "caches warmed (every market x region once); ")
+            + f"wall {time.monotonic() - started:.0f} s",
+            gate=not args.no_latency_gate,
+        )
     return verdict(failures)
 
 

@@ -12,8 +12,9 @@ def p95(values: list[float]) -> float:
     return s[max(0, math.ceil(0.95 * len(s)) - 1)]
 
 
-def load_report(title: str, sessions: int, single: list[float], many: list[float], detail: str,
-                gate: bool = True) -> list[str]:
+def load_report(
+    title: str, sessions: int, single: list[float], many: list[float], detail: str, gate: bool = True
+) -> list[str]:
     """Print one user's vs concurrent users' change latencies; return the failure if p95 exceeds 3x."""
     ratio = p95(many) / p95(single)
     print(f"| {title} | sessions | changes | median (ms) | p95 (ms) |\n|---|---:|---:|---:|---:|")

@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"built {target}")
     for problem in catalog.problems:
         print(problem)
-    print(f"{len(catalog.markets)} market(s) loaded; {len(catalog.errors)} error(s), {len(catalog.warnings)} warning(s)")
+    print(
+        f"{len(catalog.markets)} market(s) loaded; {len(catalog.errors)} error(s), {len(catalog.warnings)} warning(s)"
+    )
     if args.strict and catalog.problems:
         return 1
     return 0

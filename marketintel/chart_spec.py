@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Provenance = Literal["reported", "derived", "estimate"]
-PanelKind = Literal["line", "area_stacked", "column_stacked", "column_clustered", "bar_horizontal", "bubble",
-                    "treemap"]
+PanelKind = Literal["line", "area_stacked", "column_stacked", "column_clustered", "bar_horizontal", "bubble", "treemap"]
 #: Panel kinds PowerPoint can draw as native, editable charts (a treemap is not one of them).
 NATIVE_KINDS = frozenset({"line", "area_stacked", "column_stacked", "column_clustered", "bar_horizontal", "bubble"})
 
@@ -27,8 +26,8 @@ class Axis:
     range: tuple[float, float] | None = None
     ticks: tuple[float, ...] | None = None
     tick_labels: tuple[str, ...] | None = None
-    every_category: bool = False      # a tick for every category (years)
-    number_format: str = "#,##0.00"   # how a slide's native chart writes the values
+    every_category: bool = False  # a tick for every category (years)
+    number_format: str = "#,##0.00"  # how a slide's native chart writes the values
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,8 @@ class Series:
     point_colors: tuple[str, ...] | None = None
     labels: tuple[str | None, ...] | None = None
     hover: tuple[str, ...] | None = None
-    sizes: tuple[float, ...] | None = None   # bubbles: area relative to the largest (0–1]
-    dash: str | None = None                  # a line style other than the provenance's own
+    sizes: tuple[float, ...] | None = None  # bubbles: area relative to the largest (0–1]
+    dash: str | None = None  # a line style other than the provenance's own
     width: float | None = None
     key: str = ""
     in_legend: bool = True
@@ -82,7 +81,7 @@ class Panel:
     y_axis: Axis = field(default_factory=Axis)
     title: str = ""
     nodes: tuple[TreeNode, ...] = ()
-    node_text: tuple[str, ...] = ()   # treemap: the text drawn in each node, as on screen
+    node_text: tuple[str, ...] = ()  # treemap: the text drawn in each node, as on screen
 
     @property
     def categories(self) -> list:
@@ -98,7 +97,7 @@ class Panel:
 class ChartSpec:
     """A whole chart: heading, panels, legend, the source line and the view it came from."""
 
-    kind: str            # the builder that made it, e.g. "growth_chart"
+    kind: str  # the builder that made it, e.g. "growth_chart"
     title: str
     subtitle: str
     source_note: str
@@ -106,7 +105,7 @@ class ChartSpec:
     lang: str = "en"
     legend: bool = True
     unit: str = ""
-    view: str = ""       # the filters and choices in force, in the reader's words
+    view: str = ""  # the filters and choices in force, in the reader's words
 
     @property
     def native(self) -> bool:

@@ -28,16 +28,24 @@ def builder(fn):
     return fn
 
 
-def source_note(report_codes: Sequence[str | None], estimate: bool = False, basis: str | None = None,
-                extra: str | None = None, lang: str = "en") -> str:
+def source_note(
+    report_codes: Sequence[str | None],
+    estimate: bool = False,
+    basis: str | None = None,
+    extra: str | None = None,
+    lang: str = "en",
+) -> str:
     """The line under a chart: which reports, and whether segment splits are estimates."""
     _ = i18n.text(lang)
     codes = sorted(c for c in set(report_codes) if isinstance(c, str) and c)
     if not codes:
         parts = [_("Source: see Data & sources")]
     else:
-        parts = [_.plural("Source: market report {codes}", "Source: market reports {codes}", len(codes),
-                          codes=", ".join(codes))]
+        parts = [
+            _.plural(
+                "Source: market report {codes}", "Source: market reports {codes}", len(codes), codes=", ".join(codes)
+            )
+        ]
     if estimate:
         split = _("Segment splits are estimates (our assumptions, not reported)")
         if basis and "independence" in basis:
@@ -60,7 +68,7 @@ def _log_ticks(values: Sequence[float], lo_pad: float = 2.5, hi_pad: float = 2.5
     if not values:
         return (), ()
     lo, hi = min(values), max(values)
-    ticks = tuple(m * 10 ** e for e in range(-3, 7) for m in (1, 2, 5) if lo / lo_pad <= m * 10 ** e <= hi * hi_pad)
+    ticks = tuple(m * 10**e for e in range(-3, 7) for m in (1, 2, 5) if lo / lo_pad <= m * 10**e <= hi * hi_pad)
     return ticks, tuple(f"{t:,.0f}" if t >= 1 else f"{t:g}" for t in ticks)
 
 
@@ -69,8 +77,14 @@ def _money_axis_title(_) -> str:
 
 
 @builder
-def growth_chart(series: pd.DataFrame, scale: str = "linear", title: str = "Market size",
-                 subtitle: str | None = None, *, lang: str = "en") -> ChartSpec:
+def growth_chart(
+    series: pd.DataFrame,
+    scale: str = "linear",
+    title: str = "Market size",
+    subtitle: str | None = None,
+    *,
+    lang: str = "en",
+) -> ChartSpec:
     """One line per market over its window; reported points as large markers, derived years between.
 
     ``scale``: ``linear``, ``log`` or ``indexed`` (first year = 100), because the markets
@@ -86,18 +100,31 @@ def growth_chart(series: pd.DataFrame, scale: str = "linear", title: str = "Mark
         name = names[g.index[0]]
         values = g["index_value"] if scale == "indexed" else g["value"] * k
         hover = []
-        for year, value, idx, prov, code in zip(g["year"], g["value"], g["index_value"], g["provenance"],
-                                                g["report_code"]):
+        for year, value, idx, prov, code in zip(
+            g["year"], g["value"], g["index_value"], g["provenance"], g["report_code"]
+        ):
             lines = [name, f"{int(year)}: {_.money(value)}"]
             if scale == "indexed":
                 lines.append(_("Index {value}", value=f"{idx:.0f}"))
             lines.append(f"{provenance_word(prov, lang)} · " + _("report {code}", code=code))
             hover.append("\n".join(lines))
-        out.append(Series(name, tuple(int(y) for y in g["year"]), tuple(float(v) for v in values),
-                          tuple(g["provenance"]), color=g["color"].iloc[0], hover=tuple(hover), key=str(mid)))
+        out.append(
+            Series(
+                name,
+                tuple(int(y) for y in g["year"]),
+                tuple(float(v) for v in values),
+                tuple(g["provenance"]),
+                color=g["color"].iloc[0],
+                hover=tuple(hover),
+                key=str(mid),
+            )
+        )
     if scale == "indexed":
-        y_title = (_("Index ({year} = 100)", year=int(series["year"].min())) if not series.empty
-                   else _.dynamic(settings().units.index_axis))
+        y_title = (
+            _("Index ({year} = 100)", year=int(series["year"].min()))
+            if not series.empty
+            else _.dynamic(settings().units.index_axis)
+        )
         y_axis = Axis(y_title, number_format="0")
     elif scale == "log":
         ticks, labels = _log_ticks((series["value"] * k).tolist())
@@ -105,9 +132,15 @@ def growth_chart(series: pd.DataFrame, scale: str = "linear", title: str = "Mark
     else:
         y_axis = Axis(_money_axis_title(_))
     panel = Panel("line", tuple(out), Axis(_("Year"), every_category=True), y_axis)
-    return ChartSpec("growth_chart", title,
-                     subtitle or _("● reported figure   ○ derived year (geometric between reported figures)"),
-                     source_note(_codes(series), lang=lang), (panel,), lang=lang, unit=_.money_unit)
+    return ChartSpec(
+        "growth_chart",
+        title,
+        subtitle or _("● reported figure   ○ derived year (geometric between reported figures)"),
+        source_note(_codes(series), lang=lang),
+        (panel,),
+        lang=lang,
+        unit=_.money_unit,
+    )
 
 
 @builder
@@ -120,28 +153,62 @@ def bubble_chart(summary: pd.DataFrame, title: str = "Size vs growth", *, lang: 
     out = []
     for row, name in zip(summary.itertuples(), names):
         period = f"{int(row.cagr_start)}–{int(row.cagr_end)}" if pd.notna(row.cagr_start) else ""
-        hover = "\n".join([name, f"{row.first_year}: {_.money(row.first_value)}",
-                           f"{row.last_year}: {_.money(row.last_value)}",
-                           _("CAGR {rate}% ({period}, reported)", rate=f"{row.cagr_pct:.2f}", period=period)])
-        out.append(Series(name, (float(row.first_value * k),), (float(row.cagr_pct),), ("reported",),
-                          color=row.color, labels=(name,), hover=(hover,), sizes=(float(row.last_value / max_last),),
-                          key=row.market_id))
-    subtitle, x_axis, y_axis = "", Axis(_("Market size, base year ({unit}, log scale)", unit=_.money_unit), "log"), \
-        Axis(_("CAGR (%, stated)"))
+        hover = "\n".join(
+            [
+                name,
+                f"{row.first_year}: {_.money(row.first_value)}",
+                f"{row.last_year}: {_.money(row.last_value)}",
+                _("CAGR {rate}% ({period}, reported)", rate=f"{row.cagr_pct:.2f}", period=period),
+            ]
+        )
+        out.append(
+            Series(
+                name,
+                (float(row.first_value * k),),
+                (float(row.cagr_pct),),
+                ("reported",),
+                color=row.color,
+                labels=(name,),
+                hover=(hover,),
+                sizes=(float(row.last_value / max_last),),
+                key=row.market_id,
+            )
+        )
+    subtitle, x_axis, y_axis = (
+        "",
+        Axis(_("Market size, base year ({unit}, log scale)", unit=_.money_unit), "log"),
+        Axis(_("CAGR (%, stated)")),
+    )
     if not summary.empty:
-        subtitle = _("x: {first} size; bubble area: {last} size", first=int(summary["first_year"].min()),
-                     last=int(summary["last_year"].max()))
+        subtitle = _(
+            "x: {first} size; bubble area: {last} size",
+            first=int(summary["first_year"].min()),
+            last=int(summary["last_year"].max()),
+        )
         lo, hi = summary["cagr_pct"].min(), summary["cagr_pct"].max()
         xmin, xmax = summary["first_value"].min() * k, summary["first_value"].max() * k
-        ticks = tuple(m * 10 ** e for e in range(-2, 6) for m in (1, 2, 5) if xmin / 3 <= m * 10 ** e <= xmax * 15)
+        ticks = tuple(m * 10**e for e in range(-2, 6) for m in (1, 2, 5) if xmin / 3 <= m * 10**e <= xmax * 15)
         # Room on the right for the labels, which sit beside their bubbles.
-        x_axis = Axis(x_axis.title, "log", range=(float(np.log10(xmin) - 0.4), float(np.log10(xmax) + 1.1)),
-                      ticks=ticks, tick_labels=tuple(f"{t:,g}" for t in ticks))
+        x_axis = Axis(
+            x_axis.title,
+            "log",
+            range=(float(np.log10(xmin) - 0.4), float(np.log10(xmax) + 1.1)),
+            ticks=ticks,
+            tick_labels=tuple(f"{t:,g}" for t in ticks),
+        )
         # Whole fives, so a slide's axis (which ticks from its minimum) reads 15, 20, 25…
         y_axis = Axis(y_axis.title, range=(float(5 * np.floor((lo - 5) / 5)), float(5 * np.ceil((hi + 5) / 5))))
     panel = Panel("bubble", tuple(out), x_axis, y_axis)
-    return ChartSpec("bubble_chart", title, subtitle, source_note(_codes(summary), lang=lang), (panel,), lang=lang,
-                     legend=False, unit=_.money_unit)
+    return ChartSpec(
+        "bubble_chart",
+        title,
+        subtitle,
+        source_note(_codes(summary), lang=lang),
+        (panel,),
+        lang=lang,
+        legend=False,
+        unit=_.money_unit,
+    )
 
 
 def _basis_words(basis: str, _) -> str:
@@ -159,8 +226,15 @@ def _segment_colors(frame: pd.DataFrame) -> dict[str, str]:
 
 
 @builder
-def segment_area_chart(breakdown: pd.DataFrame, title: str, subtitle: str | None, report_code: str | None,
-                       mode: str = "area", *, lang: str = "en") -> ChartSpec:
+def segment_area_chart(
+    breakdown: pd.DataFrame,
+    title: str,
+    subtitle: str | None,
+    report_code: str | None,
+    mode: str = "area",
+    *,
+    lang: str = "en",
+) -> ChartSpec:
     """Stacked estimated segment values over the years, hatched and marked (est.)."""
     _ = i18n.text(lang)
     k = _.money_factor
@@ -170,23 +244,49 @@ def segment_area_chart(breakdown: pd.DataFrame, title: str, subtitle: str | None
     for seg, g in breakdown.groupby("segment", sort=False):
         g = g.sort_values("year")
         name = estimate_label(labels[g.index[0]], lang)
-        hover = tuple("\n".join([name, f"{int(y)}: {_.money(v)}",
-                                 _("{share}% of market · estimate ({basis})", share=f"{s:.1f}",
-                                   basis=_basis_words(b, _))])
-                      for y, v, s, b in zip(g["year"], g["value"], g["filtered_share_pct"], g["basis"]))
-        out.append(Series(name, tuple(int(y) for y in g["year"]), tuple(float(v) for v in g["value"] * k),
-                          ("estimate",) * len(g), color=colors[seg], hover=hover, key=str(seg)))
+        hover = tuple(
+            "\n".join(
+                [
+                    name,
+                    f"{int(y)}: {_.money(v)}",
+                    _("{share}% of market · estimate ({basis})", share=f"{s:.1f}", basis=_basis_words(b, _)),
+                ]
+            )
+            for y, v, s, b in zip(g["year"], g["value"], g["filtered_share_pct"], g["basis"])
+        )
+        out.append(
+            Series(
+                name,
+                tuple(int(y) for y in g["year"]),
+                tuple(float(v) for v in g["value"] * k),
+                ("estimate",) * len(g),
+                color=colors[seg],
+                hover=hover,
+                key=str(seg),
+            )
+        )
     basis = breakdown["basis"].iloc[0] if not breakdown.empty else None
-    panel = Panel("column_stacked" if mode == "bar" else "area_stacked", tuple(out),
-                  Axis(_("Year"), every_category=True), Axis(_money_axis_title(_)))
-    return ChartSpec("segment_area_chart", title, subtitle or "",
-                     source_note([report_code], estimate=True, basis=basis, lang=lang), (panel,), lang=lang,
-                     unit=_.money_unit)
+    panel = Panel(
+        "column_stacked" if mode == "bar" else "area_stacked",
+        tuple(out),
+        Axis(_("Year"), every_category=True),
+        Axis(_money_axis_title(_)),
+    )
+    return ChartSpec(
+        "segment_area_chart",
+        title,
+        subtitle or "",
+        source_note([report_code], estimate=True, basis=basis, lang=lang),
+        (panel,),
+        lang=lang,
+        unit=_.money_unit,
+    )
 
 
 @builder
-def segment_hierarchy_chart(breakdown: pd.DataFrame, year: int, title: str, subtitle: str | None,
-                            report_code: str | None, *, lang: str = "en") -> ChartSpec:
+def segment_hierarchy_chart(
+    breakdown: pd.DataFrame, year: int, title: str, subtitle: str | None, report_code: str | None, *, lang: str = "en"
+) -> ChartSpec:
     """Treemap of a dimension's hierarchy in one year (every node; values are estimates)."""
     _ = i18n.text(lang)
     k = _.money_factor
@@ -195,41 +295,81 @@ def segment_hierarchy_chart(breakdown: pd.DataFrame, year: int, title: str, subt
     top = g[g["depth"] == 0]
     root = "__all__"
     labels = text_column(g, "label", lang) if not g.empty else pd.Series(dtype=object)
-    nodes = [TreeNode(root, _("All segments (est.)"), "", float(top["value"].sum() * k),
-                      settings().theme.treemap_root_color, float(top["filtered_share_pct"].sum()))]
+    nodes = [
+        TreeNode(
+            root,
+            _("All segments (est.)"),
+            "",
+            float(top["value"].sum() * k),
+            settings().theme.treemap_root_color,
+            float(top["filtered_share_pct"].sum()),
+        )
+    ]
     for row, label in zip(g.itertuples(), labels):
-        nodes.append(TreeNode(str(row.segment), estimate_label(label, lang),
-                              row.parent if isinstance(row.parent, str) and row.parent in present else root,
-                              float(row.value * k), row.color, float(row.filtered_share_pct)))
+        nodes.append(
+            TreeNode(
+                str(row.segment),
+                estimate_label(label, lang),
+                row.parent if isinstance(row.parent, str) and row.parent in present else root,
+                float(row.value * k),
+                row.color,
+                float(row.filtered_share_pct),
+            )
+        )
     text = tuple(f"{n.label}\n{_.money(n.value / k)}\n{n.share_pct:.1f}%" for n in nodes)
     basis = g["basis"].iloc[0] if not g.empty else None
     panel = Panel("treemap", nodes=tuple(nodes), node_text=text)
-    return ChartSpec("segment_hierarchy_chart", title, subtitle or "",
-                     source_note([report_code], estimate=True, basis=basis, lang=lang), (panel,), lang=lang,
-                     legend=False, unit=_.money_unit)
+    return ChartSpec(
+        "segment_hierarchy_chart",
+        title,
+        subtitle or "",
+        source_note([report_code], estimate=True, basis=basis, lang=lang),
+        (panel,),
+        lang=lang,
+        legend=False,
+        unit=_.money_unit,
+    )
 
 
 @builder
-def segment_bar_chart(breakdown: pd.DataFrame, year: int, title: str, subtitle: str | None,
-                      report_code: str | None, *, lang: str = "en") -> ChartSpec:
+def segment_bar_chart(
+    breakdown: pd.DataFrame, year: int, title: str, subtitle: str | None, report_code: str | None, *, lang: str = "en"
+) -> ChartSpec:
     """Horizontal bars of estimated segment values in one year (the regional view), first at the top."""
     _ = i18n.text(lang)
     k = _.money_factor
     g = breakdown[breakdown["year"] == year]
     labels = [estimate_label(lbl, lang) for lbl in text_column(g, "label", lang)] if not g.empty else []
     values = tuple(float(v) for v in g["value"] * k)
-    series = Series(_("{year} size ({unit})", year=year, unit=_.money_unit), tuple(labels), values,
-                    ("estimate",) * len(g), point_colors=tuple(g["color"]),
-                    labels=tuple(f"{_.money(v)} · {s:.1f}%" for v, s in zip(g["value"], g["filtered_share_pct"])),
-                    hover=tuple(f"{lbl}\n{_.money(v)} · " + _("estimate") for lbl, v in zip(labels, g["value"])),
-                    key="regions", in_legend=False)
+    series = Series(
+        _("{year} size ({unit})", year=year, unit=_.money_unit),
+        tuple(labels),
+        values,
+        ("estimate",) * len(g),
+        point_colors=tuple(g["color"]),
+        labels=tuple(f"{_.money(v)} · {s:.1f}%" for v, s in zip(g["value"], g["filtered_share_pct"])),
+        hover=tuple(f"{lbl}\n{_.money(v)} · " + _("estimate") for lbl, v in zip(labels, g["value"])),
+        key="regions",
+        in_legend=False,
+    )
     basis = g["basis"].iloc[0] if not g.empty else None
     x_range = (0.0, float(max(values) * 1.35)) if values else None
-    panel = Panel("bar_horizontal", (series,), Axis(""),
-                  Axis(_("{year} size ({unit})", year=year, unit=_.money_unit), range=x_range))
-    return ChartSpec("segment_bar_chart", title, subtitle or "",
-                     source_note([report_code], estimate=True, basis=basis, lang=lang), (panel,), lang=lang,
-                     legend=False, unit=_.money_unit)
+    panel = Panel(
+        "bar_horizontal",
+        (series,),
+        Axis(""),
+        Axis(_("{year} size ({unit})", year=year, unit=_.money_unit), range=x_range),
+    )
+    return ChartSpec(
+        "segment_bar_chart",
+        title,
+        subtitle or "",
+        source_note([report_code], estimate=True, basis=basis, lang=lang),
+        (panel,),
+        lang=lang,
+        legend=False,
+        unit=_.money_unit,
+    )
 
 
 @builder
@@ -240,39 +380,88 @@ def growth_bars(summary: pd.DataFrame, title: str = "Growth compared", *, lang: 
     names = tuple(text_column(summary, "name", lang)) if not summary.empty else ()
     colors = tuple(summary["color"]) if not summary.empty else ()
     rows = list(summary.itertuples())
-    cagr = Series(_("CAGR (%, stated)"), names, tuple(float(r.cagr_pct) for r in rows), ("reported",) * len(rows),
-                  point_colors=colors, labels=tuple(f"{r.cagr_pct:.2f}%" for r in rows),
-                  hover=tuple(f"{n}\n" + _("CAGR {rate}% ({period}, reported)", rate=f"{r.cagr_pct:.2f}",
-                                           period=f"{int(r.cagr_start)}–{int(r.cagr_end)}")
-                              for n, r in zip(names, rows)), key="cagr", in_legend=False)
+    cagr = Series(
+        _("CAGR (%, stated)"),
+        names,
+        tuple(float(r.cagr_pct) for r in rows),
+        ("reported",) * len(rows),
+        point_colors=colors,
+        labels=tuple(f"{r.cagr_pct:.2f}%" for r in rows),
+        hover=tuple(
+            f"{n}\n"
+            + _(
+                "CAGR {rate}% ({period}, reported)",
+                rate=f"{r.cagr_pct:.2f}",
+                period=f"{int(r.cagr_start)}–{int(r.cagr_end)}",
+            )
+            for n, r in zip(names, rows)
+        ),
+        key="cagr",
+        in_legend=False,
+    )
     # Bar labels one decimal shorter than the language's money format: +843.7 / +8,437.
     short = int(_.money_format.decimals) - 1
-    growth = Series(_("Absolute growth ({unit})", unit=_.money_unit), names,
-                    tuple(float(r.abs_growth * k) for r in rows), ("derived",) * len(rows), point_colors=colors,
-                    labels=tuple("+" + _.money_number(r.abs_growth, short) for r in rows),
-                    hover=tuple(f"{n}\n{r.first_year}→{r.last_year}: +{_.money(r.abs_growth)} "
-                                + _("(from reported figures)") for n, r in zip(names, rows)),
-                    key="abs_growth", in_legend=False)
+    growth = Series(
+        _("Absolute growth ({unit})", unit=_.money_unit),
+        names,
+        tuple(float(r.abs_growth * k) for r in rows),
+        ("derived",) * len(rows),
+        point_colors=colors,
+        labels=tuple("+" + _.money_number(r.abs_growth, short) for r in rows),
+        hover=tuple(
+            f"{n}\n{r.first_year}→{r.last_year}: +{_.money(r.abs_growth)} " + _("(from reported figures)")
+            for n, r in zip(names, rows)
+        ),
+        key="abs_growth",
+        in_legend=False,
+    )
     top_cagr = float(summary["cagr_pct"].max() * 1.25) if not summary.empty else 1.0
     top_growth = float(summary["abs_growth"].max() * k * 1.2) if not summary.empty else 1.0
     panels = (
-        Panel("column_clustered", (cagr,), Axis(""), Axis(_.dynamic(settings().units.cagr_axis), range=(0, top_cagr)),
-              title=_("CAGR (%, stated)")),
-        Panel("column_clustered", (growth,), Axis(""),
-              Axis(_("Growth ({unit})", unit=_.money_unit), range=(0, top_growth)),
-              title=_("Absolute growth ({unit})", unit=_.money_unit)),
+        Panel(
+            "column_clustered",
+            (cagr,),
+            Axis(""),
+            Axis(_.dynamic(settings().units.cagr_axis), range=(0, top_cagr)),
+            title=_("CAGR (%, stated)"),
+        ),
+        Panel(
+            "column_clustered",
+            (growth,),
+            Axis(""),
+            Axis(_("Growth ({unit})", unit=_.money_unit), range=(0, top_growth)),
+            title=_("Absolute growth ({unit})", unit=_.money_unit),
+        ),
     )
     sub = ""
     if not summary.empty:
-        sub = _("Absolute growth {first}→{last}, from reported figures", first=int(summary["first_year"].min()),
-                last=int(summary["last_year"].max()))
-    return ChartSpec("growth_bars", title, sub, source_note(_codes(summary), lang=lang), panels, lang=lang,
-                     legend=False, unit=_.money_unit)
+        sub = _(
+            "Absolute growth {first}→{last}, from reported figures",
+            first=int(summary["first_year"].min()),
+            last=int(summary["last_year"].max()),
+        )
+    return ChartSpec(
+        "growth_bars",
+        title,
+        sub,
+        source_note(_codes(summary), lang=lang),
+        panels,
+        lang=lang,
+        legend=False,
+        unit=_.money_unit,
+    )
 
 
 @builder
-def concept_chart(comparison: pd.DataFrame, year: int, title: str, report_codes: Sequence[str],
-                  measure: str = "value", *, lang: str = "en") -> ChartSpec:
+def concept_chart(
+    comparison: pd.DataFrame,
+    year: int,
+    title: str,
+    report_codes: Sequence[str],
+    measure: str = "value",
+    *,
+    lang: str = "en",
+) -> ChartSpec:
     """Estimated size (``measure='value'``) or share of its market (``'share'``) of each
     cross-market concept in each market, grouped bars for one year."""
     _ = i18n.text(lang)
@@ -281,22 +470,50 @@ def concept_chart(comparison: pd.DataFrame, year: int, title: str, report_codes:
     share = measure == "share"
     out = []
     if not g.empty:
-        g = g.assign(_name=text_column(g, "name", lang), _concept=text_column(g, "concept_label", lang),
-                     _segments=text_column(g, "segments", lang))
+        g = g.assign(
+            _name=text_column(g, "name", lang),
+            _concept=text_column(g, "concept_label", lang),
+            _segments=text_column(g, "segments", lang),
+        )
     for mid, m in g.groupby("market_id", sort=False):
         name = estimate_label(m["_name"].iloc[0], lang)
         values = m["share_pct"] if share else m["value"] * k
-        hover = tuple("\n".join([f"{name} · {c}",
-                                 (_("{share}% of market", share=f"{s:,.2f}") if share else _.money(v))
-                                 + " · " + _("estimate"), _("segments: {names}", names=segs)])
-                      for c, s, v, segs in zip(m["_concept"], m["share_pct"], m["value"], m["_segments"]))
-        out.append(Series(name, tuple(m["_concept"]), tuple(float(v) for v in values), ("estimate",) * len(m),
-                          color=m["color"].iloc[0], hover=hover, key=str(mid)))
-    y_title = (_("Share of its market in {year} (%)", year=year) if share
-               else _("{year} size ({unit})", year=year, unit=_.money_unit))
+        hover = tuple(
+            "\n".join(
+                [
+                    f"{name} · {c}",
+                    (_("{share}% of market", share=f"{s:,.2f}") if share else _.money(v)) + " · " + _("estimate"),
+                    _("segments: {names}", names=segs),
+                ]
+            )
+            for c, s, v, segs in zip(m["_concept"], m["share_pct"], m["value"], m["_segments"])
+        )
+        out.append(
+            Series(
+                name,
+                tuple(m["_concept"]),
+                tuple(float(v) for v in values),
+                ("estimate",) * len(m),
+                color=m["color"].iloc[0],
+                hover=hover,
+                key=str(mid),
+            )
+        )
+    y_title = (
+        _("Share of its market in {year} (%)", year=year)
+        if share
+        else _("{year} size ({unit})", year=year, unit=_.money_unit)
+    )
     panel = Panel("column_clustered", tuple(out), Axis(""), Axis(y_title))
-    return ChartSpec("concept_chart", title, _("{year}; each market's segments mapped to a shared concept", year=year),
-                     source_note(report_codes, estimate=True, lang=lang), (panel,), lang=lang, unit=_.money_unit)
+    return ChartSpec(
+        "concept_chart",
+        title,
+        _("{year}; each market's segments mapped to a shared concept", year=year),
+        source_note(report_codes, estimate=True, lang=lang),
+        (panel,),
+        lang=lang,
+        unit=_.money_unit,
+    )
 
 
 @builder
@@ -310,14 +527,33 @@ def source_timeline(series: pd.DataFrame, title: str, market_color: str, *, lang
         g = g.sort_values("year")
         code = g["report_code"].iloc[0]
         label = _("Report {code}", code=code) if isinstance(code, str) else str(sid)
-        hover = tuple(f"{label}\n{int(y)}: {_.money(v)} · {provenance_word(p, lang)}"
-                      for y, v, p in zip(g["year"], g["value"], g["provenance"]))
-        out.append(Series(label, tuple(int(y) for y in g["year"]), tuple(float(v) for v in g["value"] * k),
-                          tuple(g["provenance"]), color=market_color, hover=hover, dash=dashes[i % len(dashes)],
-                          width=3 if i == 0 else 2, key=str(sid)))
+        hover = tuple(
+            f"{label}\n{int(y)}: {_.money(v)} · {provenance_word(p, lang)}"
+            for y, v, p in zip(g["year"], g["value"], g["provenance"])
+        )
+        out.append(
+            Series(
+                label,
+                tuple(int(y) for y in g["year"]),
+                tuple(float(v) for v in g["value"] * k),
+                tuple(g["provenance"]),
+                color=market_color,
+                hover=hover,
+                dash=dashes[i % len(dashes)],
+                width=3 if i == 0 else 2,
+                key=str(sid),
+            )
+        )
     panel = Panel("line", tuple(out), Axis(_("Year"), every_category=True), Axis(_money_axis_title(_)))
-    return ChartSpec("source_timeline", title, _("● reported   ○ derived"), source_note(_codes(series), lang=lang),
-                     (panel,), lang=lang, unit=_.money_unit)
+    return ChartSpec(
+        "source_timeline",
+        title,
+        _("● reported   ○ derived"),
+        source_note(_codes(series), lang=lang),
+        (panel,),
+        lang=lang,
+        unit=_.money_unit,
+    )
 
 
 def chart_table(spec: ChartSpec) -> pd.DataFrame:
@@ -325,10 +561,14 @@ def chart_table(spec: ChartSpec) -> pd.DataFrame:
     rows = []
     for p in spec.panels:
         if p.kind == "treemap":
-            rows += [dict(panel=p.title, series=spec.title, category=n.label, value=n.value, provenance=n.provenance)
-                     for n in p.nodes]
+            rows += [
+                dict(panel=p.title, series=spec.title, category=n.label, value=n.value, provenance=n.provenance)
+                for n in p.nodes
+            ]
             continue
         for s in p.series:
-            rows += [dict(panel=p.title, series=s.name, category=x, value=y, provenance=pr)
-                     for x, y, pr in zip(s.x, s.y, s.provenance)]
+            rows += [
+                dict(panel=p.title, series=s.name, category=x, value=y, provenance=pr)
+                for x, y, pr in zip(s.x, s.y, s.provenance)
+            ]
     return pd.DataFrame(rows, columns=["panel", "series", "category", "value", "provenance"])

@@ -18,16 +18,34 @@ import pandas as pd
 from .i18n import localised
 from .schema import Catalog, ancestors, chinese, english, flatten_segments
 from .series import geometric_series, linear_shares
-from .settings import CONFIG_PATH, database_path, data_dir, market_color, settings
-from .tables import (TABLES, ClaimRow, ConceptRow, CrosstabShareRow, DimensionRow, InsightRegionRow, InsightRow,
-                     InsightSegmentRow, MarketRow, MarketSeriesRow, ProblemRow, SegmentRow, SegmentShareRow,
-                     SourceFigureRow, SourceRow, columns, values)
+from .settings import CONFIG_PATH, data_dir, database_path, market_color, settings
+from .tables import (
+    TABLES,
+    ClaimRow,
+    ConceptRow,
+    CrosstabShareRow,
+    DimensionRow,
+    InsightRegionRow,
+    InsightRow,
+    InsightSegmentRow,
+    MarketRow,
+    MarketSeriesRow,
+    ProblemRow,
+    SegmentRow,
+    SegmentShareRow,
+    SourceFigureRow,
+    SourceRow,
+    columns,
+    values,
+)
 from .validate import validate_data_dir
 
 #: Bump when the table layout changes, so old files are rebuilt.
 SCHEMA_VERSION = "1"
-_BUILD_CODE = [Path(__file__).with_name(n) for n in
-               ("db.py", "tables.py", "validate.py", "schema.py", "load.py", "rules.py", "series.py", "reading.py")]
+_BUILD_CODE = [
+    Path(__file__).with_name(n)
+    for n in ("db.py", "tables.py", "validate.py", "schema.py", "load.py", "rules.py", "series.py", "reading.py")
+]
 
 
 def data_fingerprint(root: Path) -> str:
@@ -54,37 +72,70 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
     for key, c in catalog.concepts.items():
         t["concepts"].append(ConceptRow(concept=key, kind=c.kind, label_en=c.en, label_zh=_zh(c)))
     for p in catalog.problems:
-        t["problems"].append(ProblemRow(severity=p.severity, file=p.file, location=p.location,
-                                        message=p.message, market_id=p.market_id))
+        t["problems"].append(
+            ProblemRow(severity=p.severity, file=p.file, location=p.location, message=p.message, market_id=p.market_id)
+        )
 
     for order, m in enumerate(catalog.markets):
         primary = m.primary_source.id
-        t["markets"].append(MarketRow(
-            market_id=m.id, name_en=m.spec.name.en, name_zh=_zh(m.spec.name), currency=m.spec.currency,
-            unit=m.spec.unit, primary_source_id=primary, color=market_color(m.id, ids), sort_order=order))
+        t["markets"].append(
+            MarketRow(
+                market_id=m.id,
+                name_en=m.spec.name.en,
+                name_zh=_zh(m.spec.name),
+                currency=m.spec.currency,
+                unit=m.spec.unit,
+                primary_source_id=primary,
+                color=market_color(m.id, ids),
+                sort_order=order,
+            )
+        )
         windows: dict[str, tuple[int, int]] = {}
         for s in m.spec.sources:
             pts = {f.year: f.value for f in m.figures if f.source_id == s.id}
             if pts:
                 windows[s.id] = (min(pts), max(pts))
-            t["sources"].append(SourceRow(
-                market_id=m.id, source_id=s.id, is_primary=s.primary, kind=english(s.kind), kind_zh=chinese(s.kind),
-                title_en=s.title.en, title_zh=_zh(s.title), report_code=s.report_code, document=s.document,
-                date=s.date, coverage=english(s.coverage), coverage_zh=chinese(s.coverage),
-                cagr_pct=s.cagr.value_pct if s.cagr else None,
-                cagr_start=s.cagr.start_year if s.cagr else None,
-                cagr_end=s.cagr.end_year if s.cagr else None,
-                cagr_basis=english(s.cagr.basis) if s.cagr else None,
-                cagr_basis_zh=chinese(s.cagr.basis) if s.cagr else None,
-                first_year=min(pts) if pts else None, last_year=max(pts) if pts else None,
-                n_figures=len(pts)))
+            t["sources"].append(
+                SourceRow(
+                    market_id=m.id,
+                    source_id=s.id,
+                    is_primary=s.primary,
+                    kind=english(s.kind),
+                    kind_zh=chinese(s.kind),
+                    title_en=s.title.en,
+                    title_zh=_zh(s.title),
+                    report_code=s.report_code,
+                    document=s.document,
+                    date=s.date,
+                    coverage=english(s.coverage),
+                    coverage_zh=chinese(s.coverage),
+                    cagr_pct=s.cagr.value_pct if s.cagr else None,
+                    cagr_start=s.cagr.start_year if s.cagr else None,
+                    cagr_end=s.cagr.end_year if s.cagr else None,
+                    cagr_basis=english(s.cagr.basis) if s.cagr else None,
+                    cagr_basis_zh=chinese(s.cagr.basis) if s.cagr else None,
+                    first_year=min(pts) if pts else None,
+                    last_year=max(pts) if pts else None,
+                    n_figures=len(pts),
+                )
+            )
             for f in m.figures:
                 if f.source_id == s.id:
-                    t["source_figures"].append(SourceFigureRow(market_id=m.id, source_id=s.id, year=f.year,
-                                                               value=f.value, role=f.role, note=f.note))
+                    t["source_figures"].append(
+                        SourceFigureRow(
+                            market_id=m.id, source_id=s.id, year=f.year, value=f.value, role=f.role, note=f.note
+                        )
+                    )
             for year, value, anchor in geometric_series(pts):
-                t["market_series"].append(MarketSeriesRow(market_id=m.id, source_id=s.id, year=year, value=value,
-                                                          provenance="reported" if anchor else "derived"))
+                t["market_series"].append(
+                    MarketSeriesRow(
+                        market_id=m.id,
+                        source_id=s.id,
+                        year=year,
+                        value=value,
+                        provenance="reported" if anchor else "derived",
+                    )
+                )
 
         shares_by: dict[tuple[str, str], dict[str, dict[int, float]]] = {}
         rationale: dict[tuple[str, str, str, int], str] = {}
@@ -96,32 +147,59 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
         for d_order, dim in enumerate(m.spec.dimensions):
             src = m.dimension_source(dim)
             dim_shares = shares_by.get((src, dim.key), {})
-            t["dimensions"].append(DimensionRow(
-                market_id=m.id, source_id=src, dimension=dim.key, label_en=dim.label.en, label_zh=_zh(dim.label),
-                sort_order=d_order, has_shares=bool(dim_shares)))
+            t["dimensions"].append(
+                DimensionRow(
+                    market_id=m.id,
+                    source_id=src,
+                    dimension=dim.key,
+                    label_en=dim.label.en,
+                    label_zh=_zh(dim.label),
+                    sort_order=d_order,
+                    has_shares=bool(dim_shares),
+                )
+            )
             nodes = flatten_segments(dim)
             parent_of = {n.key: n.parent for n in nodes}
             # Top-level segments take palette colours in order; a child wears its top-level ancestor's
             # colour, so a segment family reads as one on every chart.
-            top_color = {n.key: seg_colors[i % len(seg_colors)]
-                         for i, n in enumerate(n for n in nodes if n.depth == 0)}
+            top_color = {n.key: seg_colors[i % len(seg_colors)] for i, n in enumerate(n for n in nodes if n.depth == 0)}
             for node in nodes:
-                t["segments"].append(SegmentRow(
-                    market_id=m.id, source_id=src, dimension=dim.key, segment=node.key,
-                    label_en=node.label.en, label_zh=_zh(node.label), parent=node.parent, depth=node.depth,
-                    sort_order=node.order, concept=node.concept, concept_note=english(node.concept_note),
-                    concept_note_zh=chinese(node.concept_note),
-                    is_leaf=not node.children, color=top_color[[node.key, *ancestors(parent_of, node.key)][-1]]))
+                t["segments"].append(
+                    SegmentRow(
+                        market_id=m.id,
+                        source_id=src,
+                        dimension=dim.key,
+                        segment=node.key,
+                        label_en=node.label.en,
+                        label_zh=_zh(node.label),
+                        parent=node.parent,
+                        depth=node.depth,
+                        sort_order=node.order,
+                        concept=node.concept,
+                        concept_note=english(node.concept_note),
+                        concept_note_zh=chinese(node.concept_note),
+                        is_leaf=not node.children,
+                        color=top_color[[node.key, *ancestors(parent_of, node.key)][-1]],
+                    )
+                )
                 anchors = dim_shares.get(node.key)
                 if anchors and src in windows:
                     for year, share, is_anchor in linear_shares(anchors, *windows[src]):
-                        t["segment_shares"].append(SegmentShareRow(
-                            market_id=m.id, source_id=src, dimension=dim.key, segment=node.key, year=year,
-                            share_pct=share, is_anchor=is_anchor,
-                            rationale=rationale.get((src, dim.key, node.key, year))
-                            or _nearest_rationale(rationale, src, dim.key, node.key, year),
-                            rationale_zh=rationale_zh.get((src, dim.key, node.key, year))
-                            or _nearest_rationale(rationale_zh, src, dim.key, node.key, year, "zh")))
+                        t["segment_shares"].append(
+                            SegmentShareRow(
+                                market_id=m.id,
+                                source_id=src,
+                                dimension=dim.key,
+                                segment=node.key,
+                                year=year,
+                                share_pct=share,
+                                is_anchor=is_anchor,
+                                rationale=rationale.get((src, dim.key, node.key, year))
+                                or _nearest_rationale(rationale, src, dim.key, node.key, year),
+                                rationale_zh=rationale_zh.get((src, dim.key, node.key, year))
+                                or _nearest_rationale(rationale_zh, src, dim.key, node.key, year, "zh"),
+                            )
+                        )
 
         cells: dict[tuple, dict[int, float]] = {}
         cell_rationale: dict[tuple, tuple[str, str]] = {}
@@ -131,24 +209,55 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
             cell_rationale[key] = (c.rationale, localised(c.rationale_zh, c.rationale))
         for key, anchors in cells.items():
             for year, share, is_anchor in linear_shares(anchors, *windows[primary]):
-                t["crosstab_shares"].append(CrosstabShareRow(
-                    market_id=m.id, source_id=primary, dimension_a=key[0], segment_a=key[1],
-                    dimension_b=key[2], segment_b=key[3], year=year, share_pct=share,
-                    is_anchor=is_anchor, rationale=cell_rationale[key][0], rationale_zh=cell_rationale[key][1]))
+                t["crosstab_shares"].append(
+                    CrosstabShareRow(
+                        market_id=m.id,
+                        source_id=primary,
+                        dimension_a=key[0],
+                        segment_a=key[1],
+                        dimension_b=key[2],
+                        segment_b=key[3],
+                        year=year,
+                        share_pct=share,
+                        is_anchor=is_anchor,
+                        rationale=cell_rationale[key][0],
+                        rationale_zh=cell_rationale[key][1],
+                    )
+                )
 
         for i_order, ins in enumerate(m.insights):
-            t["insights"].append(InsightRow(
-                market_id=m.id, insight_id=ins.id, topic=ins.topic, title_en=ins.title.en, title_zh=_zh(ins.title),
-                text_en=ins.text.en, text_zh=_zh(ins.text), source_id=ins.source, sort_order=i_order))
+            t["insights"].append(
+                InsightRow(
+                    market_id=m.id,
+                    insight_id=ins.id,
+                    topic=ins.topic,
+                    title_en=ins.title.en,
+                    title_zh=_zh(ins.title),
+                    text_en=ins.text.en,
+                    text_zh=_zh(ins.text),
+                    source_id=ins.source,
+                    sort_order=i_order,
+                )
+            )
             for r in ins.regions:
                 t["insight_regions"].append(InsightRegionRow(market_id=m.id, insight_id=ins.id, region=r))
             for ref in ins.segments:
                 d, s = ref.split("/", 1)
-                t["insight_segments"].append(InsightSegmentRow(market_id=m.id, insight_id=ins.id, dimension=d,
-                                                               segment=s))
+                t["insight_segments"].append(
+                    InsightSegmentRow(market_id=m.id, insight_id=ins.id, dimension=d, segment=s)
+                )
         for c in m.spec.claims:
-            t["claims"].append(ClaimRow(market_id=m.id, source_id=c.source, dimension=c.dimension, segment=c.segment,
-                                        claim=c.claim, text_en=c.text.en, text_zh=_zh(c.text)))
+            t["claims"].append(
+                ClaimRow(
+                    market_id=m.id,
+                    source_id=c.source,
+                    dimension=c.dimension,
+                    segment=c.segment,
+                    claim=c.claim,
+                    text_en=c.text.en,
+                    text_zh=_zh(c.text),
+                )
+            )
 
     return {name: _frame(TABLES[name], records) for name, records in t.items()}
 
@@ -166,8 +275,10 @@ def _zh(label) -> str:
     return localised(label.zh, label.en)
 
 
-_INTERPOLATED = {"en": "Interpolated between the estimates for {first} and {last}. {base}",
-                 "zh": "由{first}年与{last}年的估计值插值得出。{base}"}
+_INTERPOLATED = {
+    "en": "Interpolated between the estimates for {first} and {last}. {base}",
+    "zh": "由{first}年与{last}年的估计值插值得出。{base}",
+}
 
 
 def _nearest_rationale(rationale: dict, src: str, dim: str, seg: str, year: int, lang: str = "en") -> str:
@@ -229,9 +340,15 @@ def build_database(root: Path | None = None, target: Path | None = None) -> tupl
                     con.unregister("_frame")
             con.execute(_VIEWS)
             con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
-            con.executemany("INSERT INTO meta VALUES (?, ?)", [
-                ("fingerprint", fingerprint), ("schema_version", SCHEMA_VERSION),
-                ("data_dir", str(root)), ("built_at", dt.datetime.now(dt.timezone.utc).isoformat())])
+            con.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ("fingerprint", fingerprint),
+                    ("schema_version", SCHEMA_VERSION),
+                    ("data_dir", str(root)),
+                    ("built_at", dt.datetime.now(dt.timezone.utc).isoformat()),
+                ],
+            )
         finally:
             con.close()
         os.replace(tmp, target)
@@ -288,4 +405,3 @@ def ensure_database(root: Path | None = None, target: Path | None = None) -> tup
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection; share it and run each query on its own ``cursor()``."""
     return duckdb.connect(str(path), read_only=True)
-

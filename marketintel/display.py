@@ -18,39 +18,88 @@ from .settings import settings
 
 #: Headers for exported tables, in the reader's language ({unit}: the money unit).
 COLUMN_LABELS: dict[str, str] = {
-    "market_id": N_("Market id"), "market_en": N_("Market"), "market_zh": N_("Market (Chinese)"),
-    "name_en": N_("Market (English)"), "name_zh": N_("Market (Chinese)"), "source_id": N_("Source id"),
-    "source_title_en": N_("Source"), "source_title_zh": N_("Source (Chinese)"), "title_en": N_("Title (English)"),
-    "title_zh": N_("Title (Chinese)"), "text_en": N_("Text (English)"), "text_zh": N_("Text (Chinese)"),
-    "label_en": N_("Label (English)"), "label_zh": N_("Label (Chinese)"),
-    "report_code": N_("Report code"), "year": N_("Year"), "value": N_("Value ({unit})"),
-    "market_value": N_("Market size ({unit})"), "first_value": N_("First-year size ({unit})"),
-    "last_value": N_("Last-year size ({unit})"), "abs_growth": N_("Absolute growth ({unit})"),
-    "value_first": N_("First-year value ({unit})"), "value_last": N_("Last-year value ({unit})"),
-    "low": N_("Lowest ({unit})"), "high": N_("Highest ({unit})"), "provenance": N_("Provenance"),
-    "share_pct": N_("Share (%)"), "filtered_share_pct": N_("Share of market after filters (%)"),
-    "share_first": N_("First-year share (%)"), "share_last": N_("Last-year share (%)"),
-    "cagr_pct": N_("CAGR (%)"), "implied_cagr_pct": N_("Implied CAGR (%)"), "cagr_start": N_("CAGR from"),
-    "cagr_end": N_("CAGR to"), "cagr_basis_en": N_("CAGR period basis"),
-    "first_year": N_("First year"), "last_year": N_("Last year"), "growth_multiple": N_("Growth multiple"),
-    "index_value": N_("Index"), "segment": N_("Segment id"), "dimension": N_("Dimension id"),
-    "dimension_label_en": N_("Dimension"), "dimension_label_zh": N_("Dimension (Chinese)"),
-    "segments_en": N_("Segments"), "segments_zh": N_("Segments (Chinese)"), "concept": N_("Concept id"),
-    "concept_label_en": N_("Concept"), "concept_label_zh": N_("Concept (Chinese)"),
-    "rationale_en": N_("Rationale (English)"), "rationale_zh": N_("Rationale (Chinese)"),
-    "basis": N_("Combination basis"), "kind_en": N_("Kind"), "document": N_("Document"),
-    "date": N_("Date"), "is_primary": N_("Primary source"), "coverage_en": N_("Coverage"),
-    "n_figures": N_("Figures stated"), "topic": N_("Topic"),
-    "relevance": N_("Relevance"), "regions": N_("Regions"), "region_labels_en": N_("Regions (English)"),
-    "region_labels_zh": N_("Regions (Chinese)"), "severity": N_("Severity"), "file": N_("File"),
-    "location": N_("Where"), "message": N_("Problem"), "color": N_("Colour"), "role": N_("Role"),
-    "note_en": N_("Note"), "parent": N_("Parent segment id"), "depth": N_("Depth"),
-    "n_sources": N_("Sources"), "spread_pct": N_("Spread (%)"), "outlier": N_("Outlier source"),
-    "claim": N_("Claim"), "insight_id": N_("Insight id"), "sort_order": N_("Sort order"),
+    "market_id": N_("Market id"),
+    "market_en": N_("Market"),
+    "market_zh": N_("Market (Chinese)"),
+    "name_en": N_("Market (English)"),
+    "name_zh": N_("Market (Chinese)"),
+    "source_id": N_("Source id"),
+    "source_title_en": N_("Source"),
+    "source_title_zh": N_("Source (Chinese)"),
+    "title_en": N_("Title (English)"),
+    "title_zh": N_("Title (Chinese)"),
+    "text_en": N_("Text (English)"),
+    "text_zh": N_("Text (Chinese)"),
+    "label_en": N_("Label (English)"),
+    "label_zh": N_("Label (Chinese)"),
+    "report_code": N_("Report code"),
+    "year": N_("Year"),
+    "value": N_("Value ({unit})"),
+    "market_value": N_("Market size ({unit})"),
+    "first_value": N_("First-year size ({unit})"),
+    "last_value": N_("Last-year size ({unit})"),
+    "abs_growth": N_("Absolute growth ({unit})"),
+    "value_first": N_("First-year value ({unit})"),
+    "value_last": N_("Last-year value ({unit})"),
+    "low": N_("Lowest ({unit})"),
+    "high": N_("Highest ({unit})"),
+    "provenance": N_("Provenance"),
+    "share_pct": N_("Share (%)"),
+    "filtered_share_pct": N_("Share of market after filters (%)"),
+    "share_first": N_("First-year share (%)"),
+    "share_last": N_("Last-year share (%)"),
+    "cagr_pct": N_("CAGR (%)"),
+    "implied_cagr_pct": N_("Implied CAGR (%)"),
+    "cagr_start": N_("CAGR from"),
+    "cagr_end": N_("CAGR to"),
+    "cagr_basis_en": N_("CAGR period basis"),
+    "first_year": N_("First year"),
+    "last_year": N_("Last year"),
+    "growth_multiple": N_("Growth multiple"),
+    "index_value": N_("Index"),
+    "segment": N_("Segment id"),
+    "dimension": N_("Dimension id"),
+    "dimension_label_en": N_("Dimension"),
+    "dimension_label_zh": N_("Dimension (Chinese)"),
+    "segments_en": N_("Segments"),
+    "segments_zh": N_("Segments (Chinese)"),
+    "concept": N_("Concept id"),
+    "concept_label_en": N_("Concept"),
+    "concept_label_zh": N_("Concept (Chinese)"),
+    "rationale_en": N_("Rationale (English)"),
+    "rationale_zh": N_("Rationale (Chinese)"),
+    "basis": N_("Combination basis"),
+    "kind_en": N_("Kind"),
+    "document": N_("Document"),
+    "date": N_("Date"),
+    "is_primary": N_("Primary source"),
+    "coverage_en": N_("Coverage"),
+    "n_figures": N_("Figures stated"),
+    "topic": N_("Topic"),
+    "relevance": N_("Relevance"),
+    "regions": N_("Regions"),
+    "region_labels_en": N_("Regions (English)"),
+    "region_labels_zh": N_("Regions (Chinese)"),
+    "severity": N_("Severity"),
+    "file": N_("File"),
+    "location": N_("Where"),
+    "message": N_("Problem"),
+    "color": N_("Colour"),
+    "role": N_("Role"),
+    "note_en": N_("Note"),
+    "parent": N_("Parent segment id"),
+    "depth": N_("Depth"),
+    "n_sources": N_("Sources"),
+    "spread_pct": N_("Spread (%)"),
+    "outlier": N_("Outlier source"),
+    "claim": N_("Claim"),
+    "insight_id": N_("Insight id"),
+    "sort_order": N_("Sort order"),
 }
 #: Columns holding money in USD bn, scaled to the reader's unit wherever they are shown.
-MONEY_COLUMNS = frozenset({"value", "market_value", "first_value", "last_value", "abs_growth", "value_first",
-                           "value_last", "low", "high"})
+MONEY_COLUMNS = frozenset(
+    {"value", "market_value", "first_value", "last_value", "abs_growth", "value_first", "value_last", "low", "high"}
+)
 #: The hierarchy indent for labels in pickers and tables (an em space keeps tables aligned).
 PICKER_INDENT, TABLE_INDENT = "— ", "\u2003"
 
@@ -66,8 +115,11 @@ def text_column(df: pd.DataFrame, base: str, lang: str) -> pd.Series:
 
 def indented(df: pd.DataFrame, base: str, lang: str, indent: str = PICKER_INDENT) -> pd.Series:
     """Labels indented by hierarchy ``depth``, for a picker or a table."""
-    return pd.Series([indent * int(d) + str(t) for d, t in zip(df["depth"], text_column(df, base, lang))],
-                     index=df.index, dtype=object)
+    return pd.Series(
+        [indent * int(d) + str(t) for d, t in zip(df["depth"], text_column(df, base, lang))],
+        index=df.index,
+        dtype=object,
+    )
 
 
 def region_labels(row, lang: str) -> str:
@@ -110,8 +162,11 @@ def localise_table(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         return df
     _ = i18n.text(lang)
     out = money_in_language(df, lang)
-    return out.rename(columns={c: _(COLUMN_LABELS[c], unit=_.money_unit) for c in out.columns
-                               if isinstance(c, str) and c in COLUMN_LABELS})
+    return out.rename(
+        columns={
+            c: _(COLUMN_LABELS[c], unit=_.money_unit) for c in out.columns if isinstance(c, str) and c in COLUMN_LABELS
+        }
+    )
 
 
 def headline_table(heads: pd.DataFrame, markets: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -124,7 +179,8 @@ def headline_table(heads: pd.DataFrame, markets: pd.DataFrame, lang: str = "en")
     table = (heads.pivot_table(index="_name", columns="year", values="value", sort=False) * _.money_factor).round(6)
     table.columns = [_("{year} ({unit}, reported)", year=c, unit=_.money_unit) for c in table.columns]
     info = markets.assign(_name=text_column(markets, "name", lang)).set_index("_name")[
-        ["cagr_pct", "cagr_start", "cagr_end", "report_code"]]
+        ["cagr_pct", "cagr_start", "cagr_end", "report_code"]
+    ]
     table = table.join(info)
     table.index.name = _("Market")
     return table
@@ -133,8 +189,9 @@ def headline_table(heads: pd.DataFrame, markets: pd.DataFrame, lang: str = "en")
 def share_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``queries.segment_share_table`` for the screen: indented labels and money in the reader's unit."""
     out = money_in_language(table, lang)
-    return out.assign(segment_label=indented(table, "label", lang, TABLE_INDENT),
-                      rationale=text_column(table, "rationale", lang))
+    return out.assign(
+        segment_label=indented(table, "label", lang, TABLE_INDENT), rationale=text_column(table, "rationale", lang)
+    )
 
 
 def enumerate_names(names: Iterable[str], lang: str) -> str:

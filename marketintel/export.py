@@ -57,9 +57,11 @@ def figure_image(fig: go.Figure, fmt: str = "png") -> bytes:
         raise ValueError(f"unsupported image format {fmt!r}")
     path = chrome_path()
     if path is None:
-        raise ExportUnavailable("No Chrome or Chromium found, so images cannot be rendered here. Install one "
-                                "(Debian: apt-get install chromium) or set BROWSER_PATH. PowerPoint, Excel and CSV "
-                                "exports work without it.")
+        raise ExportUnavailable(
+            "No Chrome or Chromium found, so images cannot be rendered here. Install one "
+            "(Debian: apt-get install chromium) or set BROWSER_PATH. PowerPoint, Excel and CSV "
+            "exports work without it."
+        )
     os.environ["BROWSER_PATH"] = path
     cfg = settings().image
     with _IMAGE_LOCK:  # one kaleido server for the process; calls are serialised
@@ -67,14 +69,15 @@ def figure_image(fig: go.Figure, fmt: str = "png") -> bytes:
             import atexit
 
             import kaleido
+
             kaleido.start_sync_server(silence_warnings=True)
             atexit.register(kaleido.stop_sync_server, silence_warnings=True)
             _SERVER_STARTED = True
-        return pio.to_image(fig, format=fmt, width=cfg.width, height=cfg.height,
-                            scale=cfg.scale if fmt == "png" else 1)
+        return pio.to_image(fig, format=fmt, width=cfg.width, height=cfg.height, scale=cfg.scale if fmt == "png" else 1)
 
 
 # -- text safety for spreadsheets -----------------------------------------------------------
+
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
@@ -101,7 +104,7 @@ def csv_bytes(df: pd.DataFrame, lang: str = "en") -> bytes:
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    base = "".join("_" if c in '[]:*?/\\' else c for c in name)[:31] or "Sheet"
+    base = "".join("_" if c in "[]:*?/\\" else c for c in name)[:31] or "Sheet"
     candidate, i = base, 2
     while candidate.lower() in used:
         suffix = f" ({i})"
@@ -121,8 +124,10 @@ def workbook_bytes(tables: dict[str, pd.DataFrame], sources: pd.DataFrame | None
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name, df in tables.items():
             neutralise_formulas(_flatten(localise_table(df, lang))).to_excel(
-                xl, sheet_name=_sheet_name(name, used), index=False)
+                xl, sheet_name=_sheet_name(name, used), index=False
+            )
         if sources is not None:
             neutralise_formulas(_flatten(localise_table(sources, lang))).to_excel(
-                xl, sheet_name=_sheet_name(_("Sources"), used), index=False)
+                xl, sheet_name=_sheet_name(_("Sources"), used), index=False
+            )
     return buf.getvalue()

@@ -29,8 +29,14 @@ DOMAIN = "messages"
 #: Where the Python sources with messages live, relative to the project root.
 SOURCE_DIRS = ("app.py", "pages", "marketintel")
 #: Sections of config.yaml whose string values are shown to users and so are messages.
-CONFIG_MESSAGE_KEYS = (("app", "title"), ("units",), ("provenance",),
-                       ("insight_topics",), ("overlap_note",), ("export", "deck_title"))
+CONFIG_MESSAGE_KEYS = (
+    ("app", "title"),
+    ("units",),
+    ("provenance",),
+    ("insight_topics",),
+    ("overlap_note",),
+    ("export", "deck_title"),
+)
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
@@ -115,11 +121,13 @@ class Text:
     def pick(self, record: Any, base: str) -> str:
         """``record``'s ``base`` text in this language (``base_zh``), else its English (``base_en`` or
         ``base``); works on rows, named tuples and dicts."""
+
         def get(key: str):
             try:
                 return record[key]
             except (KeyError, IndexError, TypeError):
                 return getattr(record, key, None)
+
         english = localised(get(f"{base}_en"), get(base))
         return localised(get(self.col(base)), english) or ""
 
@@ -154,7 +162,6 @@ class Text:
         return f"%.{int(self.money_format.decimals)}f"
 
 
-
 @lru_cache(maxsize=None)
 def text(lang: str) -> Text:
     """The shared :class:`Text` for a language."""
@@ -162,6 +169,7 @@ def text(lang: str) -> Text:
 
 
 # -- extraction (curators' tooling and the tests) -----------------------------------------
+
 
 def config_messages(cfg: dict | None = None) -> Iterator[tuple[str, str]]:
     """(config path, string) for every display string in config.yaml."""
@@ -194,9 +202,9 @@ def extract_messages(root: Path):
     keywords = {"_": None, "N_": None, "plural": (1, 2)}
     for path in files:
         for lineno, message, comments, _context in extract_from_file(
-                "python", str(path), keywords=keywords, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
-            catalog.add(message, locations=[(path.relative_to(root).as_posix(), lineno)],
-                        auto_comments=comments)
+            "python", str(path), keywords=keywords, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
+        ):
+            catalog.add(message, locations=[(path.relative_to(root).as_posix(), lineno)], auto_comments=comments)
     for path, message in config_messages():
         catalog.add(message, locations=[("config.yaml", 0)], auto_comments=[path])
     return catalog

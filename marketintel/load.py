@@ -14,8 +14,22 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .reading import ReadError, load_csv, load_yaml
-from .schema import (CONCEPTS_FILE, CROSSTAB_FILE, FIGURES_FILE, INSIGHTS_FILE, MARKET_FILE, SHARES_FILE, Concept,
-                     ConceptsFile, CrosstabRow, FigureRow, Insight, MarketFile, Problem, ShareRow)
+from .schema import (
+    CONCEPTS_FILE,
+    CROSSTAB_FILE,
+    FIGURES_FILE,
+    INSIGHTS_FILE,
+    MARKET_FILE,
+    SHARES_FILE,
+    Concept,
+    ConceptsFile,
+    CrosstabRow,
+    FigureRow,
+    Insight,
+    MarketFile,
+    Problem,
+    ShareRow,
+)
 from .settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
@@ -44,8 +58,7 @@ def _loc_path(loc: tuple) -> str:
     return path
 
 
-def pydantic_problems(exc: ValidationError, file: str, market_id: str | None,
-                      prefix: str = "") -> list[Problem]:
+def pydantic_problems(exc: ValidationError, file: str, market_id: str | None, prefix: str = "") -> list[Problem]:
     """Turn a pydantic error into records naming the key path, expectation and what was found."""
     out = []
     for err in exc.errors():
@@ -66,41 +79,54 @@ def read_yaml(path: Path, root: Path, settings: Settings, market_id: str | None)
     except ReadError as exc:
         return None, [Problem("error", relative(path, root), "", f"file {exc}", market_id)]
     if data is None:
-        return None, [Problem("error", relative(path, root), "",
-                              "file holds no data (only comments or blank lines)", market_id)]
+        return None, [
+            Problem("error", relative(path, root), "", "file holds no data (only comments or blank lines)", market_id)
+        ]
     return data, []
 
 
-def read_rows(path: Path, root: Path, model: type[M], settings: Settings,
-              market_id: str) -> tuple[list[tuple[int, M]], list[Problem]]:
+def read_rows(
+    path: Path, root: Path, model: type[M], settings: Settings, market_id: str
+) -> tuple[list[tuple[int, M]], list[Problem]]:
     """A CSV file's valid rows as ``(line, model)``; a bad row is named and left out."""
     rel = relative(path, root)
     columns = list(model.model_fields)
     try:
-        rows = load_csv(path, root, settings.validation.max_file_bytes,
-                        [c for c in columns if model.model_fields[c].is_required()])
+        rows = load_csv(
+            path, root, settings.validation.max_file_bytes, [c for c in columns if model.model_fields[c].is_required()]
+        )
     except ReadError as exc:
         return [], [Problem("error", rel, "", f"file {exc}", market_id)]
     good: list[tuple[int, M]] = []
     problems: list[Problem] = []
     for line, raw in rows:
         if "__extra__" in raw:
-            problems.append(Problem("error", rel, f"line {line}", "has more values than the header has columns",
-                                    market_id))
+            problems.append(
+                Problem("error", rel, f"line {line}", "has more values than the header has columns", market_id)
+            )
             continue
         bad_cell = next((k for k, v in raw.items() if isinstance(v, str) and _CONTROL.search(v)), None)
         if bad_cell is not None:
             char = _CONTROL.search(raw[bad_cell]).group()
             what = "a NUL byte" if char == "\x00" else f"a control character ({ord(char):#04x})"
-            problems.append(Problem("error", rel, f"line {line}, column {bad_cell}",
-                                    f"contains {what}; remove it (spreadsheets and exports cannot hold it)", market_id))
+            problems.append(
+                Problem(
+                    "error",
+                    rel,
+                    f"line {line}, column {bad_cell}",
+                    f"contains {what}; remove it (spreadsheets and exports cannot hold it)",
+                    market_id,
+                )
+            )
             continue
         data = {k: (None if v in ("", None) else v) for k, v in raw.items() if k in columns}
         try:
             good.append((line, model.model_validate(data)))
         except ValidationError as exc:
-            problems += [Problem(p.severity, p.file, f"line {line}, column {p.location}", p.message, market_id)
-                         for p in pydantic_problems(exc, rel, market_id)]
+            problems += [
+                Problem(p.severity, p.file, f"line {line}, column {p.location}", p.message, market_id)
+                for p in pydantic_problems(exc, rel, market_id)
+            ]
     return good, problems
 
 
@@ -136,41 +162,54 @@ def load_market_file(folder: Path, root: Path, settings: Settings) -> tuple[Mark
     if data is None:
         return None, problems
     if not isinstance(data, dict):
-        return None, [Problem("error", rel, "",
-                              f"expected a mapping of keys (id, name, sources...), found {type(data).__name__}",
-                              folder.name)]
+        return None, [
+            Problem(
+                "error",
+                rel,
+                "",
+                f"expected a mapping of keys (id, name, sources...), found {type(data).__name__}",
+                folder.name,
+            )
+        ]
     try:
         return MarketFile.model_validate(data), []
     except ValidationError as exc:
         return None, pydantic_problems(exc, rel, str(data.get("id") or folder.name))
 
 
-def load_figures(folder: Path, root: Path, settings: Settings,
-                 market_id: str) -> tuple[list[tuple[int, FigureRow]] | None, list[Problem]]:
+def load_figures(
+    folder: Path, root: Path, settings: Settings, market_id: str
+) -> tuple[list[tuple[int, FigureRow]] | None, list[Problem]]:
     """``figures.csv``'s valid rows; None when the file is missing (every market needs one)."""
     path = folder / FIGURES_FILE
     if not path.exists():
-        return None, [Problem("error", relative(path, root), "",
-                              "file is missing; every market needs its reported sizes", market_id)]
+        return None, [
+            Problem(
+                "error", relative(path, root), "", "file is missing; every market needs its reported sizes", market_id
+            )
+        ]
     return read_rows(path, root, FigureRow, settings, market_id)
 
 
-def load_shares(folder: Path, root: Path, settings: Settings,
-                market_id: str) -> tuple[list[tuple[int, ShareRow]], list[Problem]]:
+def load_shares(
+    folder: Path, root: Path, settings: Settings, market_id: str
+) -> tuple[list[tuple[int, ShareRow]], list[Problem]]:
     """``shares.csv``'s valid rows (the file is optional)."""
     path = folder / SHARES_FILE
     return read_rows(path, root, ShareRow, settings, market_id) if path.exists() else ([], [])
 
 
-def load_crosstab(folder: Path, root: Path, settings: Settings,
-                  market_id: str) -> tuple[list[tuple[int, CrosstabRow]], list[Problem]]:
+def load_crosstab(
+    folder: Path, root: Path, settings: Settings, market_id: str
+) -> tuple[list[tuple[int, CrosstabRow]], list[Problem]]:
     """``crosstab.csv``'s valid rows (the file is optional)."""
     path = folder / CROSSTAB_FILE
     return read_rows(path, root, CrosstabRow, settings, market_id) if path.exists() else ([], [])
 
 
-def load_insights(folder: Path, root: Path, settings: Settings,
-                  market_id: str) -> tuple[list[tuple[int, Insight]], list[Problem]]:
+def load_insights(
+    folder: Path, root: Path, settings: Settings, market_id: str
+) -> tuple[list[tuple[int, Insight]], list[Problem]]:
     """``insights.yaml``'s valid insights as ``(index in the list, insight)`` (the file is optional)."""
     path = folder / INSIGHTS_FILE
     if not path.exists():

@@ -31,14 +31,18 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None
 
 # -- markets and headline figures ---------------------------------------------------------
 
+
 def market_list(con) -> pd.DataFrame:
     """One row per market with its primary source, stated CAGR and the source's window."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT m.market_id, m.name_en, m.name_zh, m.color, m.currency, m.unit, m.primary_source_id,
                s.report_code, s.title_en AS source_title_en, s.title_zh AS source_title_zh, s.cagr_pct, s.cagr_start, s.cagr_end,
                s.first_year, s.last_year
         FROM markets m JOIN sources s ON s.market_id = m.market_id AND s.source_id = m.primary_source_id
-        ORDER BY m.sort_order""")
+        ORDER BY m.sort_order""",
+    )
 
 
 def market_profile(con, market_id: str) -> dict:
@@ -50,35 +54,47 @@ def market_profile(con, market_id: str) -> dict:
 
 def largest_markets(con, n: int) -> list[str]:
     """Ids of the ``n`` largest markets by their primary source's first reported size, largest first."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT f.market_id FROM source_figures f
         JOIN markets m ON m.market_id = f.market_id AND m.primary_source_id = f.source_id
         QUALIFY row_number() OVER (PARTITION BY f.market_id ORDER BY f.year) = 1
-        ORDER BY f.value DESC, f.market_id LIMIT ?""", [int(n)])["market_id"].tolist()
+        ORDER BY f.value DESC, f.market_id LIMIT ?""",
+        [int(n)],
+    )["market_id"].tolist()
 
 
 def headline_figures(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Each market's reported figures from its primary source (whatever years it states)."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT m.market_id, m.name_en, m.name_zh, m.color, f.source_id, s.report_code, f.year, f.value, f.role,
                'reported' AS provenance
         FROM source_figures f
         JOIN markets m ON m.market_id = f.market_id AND m.primary_source_id = f.source_id
         JOIN sources s ON s.market_id = f.market_id AND s.source_id = f.source_id
         WHERE ? IS NULL OR list_contains(?, m.market_id)
-        ORDER BY m.sort_order, f.year""", [_opt(market_ids), _opt(market_ids)])
+        ORDER BY m.sort_order, f.year""",
+        [_opt(market_ids), _opt(market_ids)],
+    )
 
 
 def market_series(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Yearly primary-source series per market: reported anchors and derived years between,
     with ``index_value`` (first year = 100) for comparing markets of very different size."""
-    df = _df(con, """
+    df = _df(
+        con,
+        """
         SELECT ps.market_id, m.name_en, m.name_zh, m.color, ps.source_id, s.report_code, ps.year, ps.value,
                ps.provenance
         FROM primary_series ps JOIN markets m USING (market_id)
         JOIN sources s ON s.market_id = ps.market_id AND s.source_id = ps.source_id
         WHERE ? IS NULL OR list_contains(?, ps.market_id)
-        ORDER BY m.sort_order, ps.year""", [_opt(market_ids), _opt(market_ids)])
+        ORDER BY m.sort_order, ps.year""",
+        [_opt(market_ids), _opt(market_ids)],
+    )
     first = df.groupby("market_id")["value"].transform("first")
     return df.assign(index_value=df["value"] / first * 100)
 
@@ -92,36 +108,57 @@ def growth_summary(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame
         first, last = g.iloc[0], g.iloc[-1]
         years = int(last["year"] - first["year"])
         m = markets.loc[mid]
-        rows.append(dict(
-            market_id=mid, name_en=m["name_en"], name_zh=m["name_zh"], color=m["color"], report_code=m["report_code"],
-            first_year=int(first["year"]), last_year=int(last["year"]), first_value=first["value"],
-            last_value=last["value"], abs_growth=last["value"] - first["value"],
-            growth_multiple=last["value"] / first["value"],
-            implied_cagr_pct=cagr_pct(first["value"], last["value"], years),
-            cagr_pct=m["cagr_pct"], cagr_start=m["cagr_start"], cagr_end=m["cagr_end"],
-            provenance="reported"))
+        rows.append(
+            dict(
+                market_id=mid,
+                name_en=m["name_en"],
+                name_zh=m["name_zh"],
+                color=m["color"],
+                report_code=m["report_code"],
+                first_year=int(first["year"]),
+                last_year=int(last["year"]),
+                first_value=first["value"],
+                last_value=last["value"],
+                abs_growth=last["value"] - first["value"],
+                growth_multiple=last["value"] / first["value"],
+                implied_cagr_pct=cagr_pct(first["value"], last["value"], years),
+                cagr_pct=m["cagr_pct"],
+                cagr_start=m["cagr_start"],
+                cagr_end=m["cagr_end"],
+                provenance="reported",
+            )
+        )
     return pd.DataFrame(rows)
 
 
 # -- segments ------------------------------------------------------------------------------
 
+
 def market_dimensions(con, market_id: str, with_shares_only: bool = False) -> pd.DataFrame:
     """The primary source's dimensions for a market, in the configured display order."""
-    df = _df(con, """
+    df = _df(
+        con,
+        """
         SELECT d.dimension, d.label_en, d.label_zh, d.source_id, d.has_shares
         FROM dimensions d JOIN markets m ON m.market_id = d.market_id AND m.primary_source_id = d.source_id
-        WHERE d.market_id = ? AND (NOT ? OR d.has_shares)""", [market_id, with_shares_only])
+        WHERE d.market_id = ? AND (NOT ? OR d.has_shares)""",
+        [market_id, with_shares_only],
+    )
     order = list(settings().dimensions)
     return df.assign(_o=df["dimension"].map(order.index)).sort_values("_o").drop(columns="_o").reset_index(drop=True)
 
 
 def segment_options(con, market_id: str, dimension: str, source_id: str | None = None) -> pd.DataFrame:
     """A dimension's segments (hierarchy order) for a market's primary source, or ``source_id``."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT g.segment, g.label_en, g.label_zh, g.parent, g.depth, g.sort_order, g.color, g.concept, g.is_leaf
         FROM segments g JOIN markets m ON m.market_id = g.market_id
         WHERE g.market_id = ? AND g.dimension = ? AND g.source_id = coalesce(?, m.primary_source_id)
-        ORDER BY g.sort_order""", [market_id, dimension, source_id])
+        ORDER BY g.sort_order""",
+        [market_id, dimension, source_id],
+    )
 
 
 def _normalise_selection(options: pd.DataFrame, selected: Sequence[str]) -> list[str]:
@@ -142,8 +179,9 @@ def _descendants(options: pd.DataFrame, roots: Sequence[str]) -> set[str]:
     return out
 
 
-def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | None = None,
-                      level: int | None = 0, year: int | None = None) -> pd.DataFrame:
+def segment_breakdown(
+    con, market_id: str, dimension: str, filters: Filters | None = None, level: int | None = 0, year: int | None = None
+) -> pd.DataFrame:
     """Estimated segment figures for one dimension, every year of the primary source's window
     (or only ``year``).
 
@@ -154,7 +192,9 @@ def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | No
     1 their children, None every node (for hierarchy charts).
     """
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
-    base = _df(con, """
+    base = _df(
+        con,
+        """
         SELECT sf.market_id, sf.dimension, sf.segment, g.label_en, g.label_zh, g.parent, g.depth, g.color,
                g.sort_order, g.is_leaf, sf.year, sf.share_pct, ms.value AS market_value, sf.rationale AS rationale_en,
                sf.rationale_zh
@@ -164,7 +204,9 @@ def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | No
              AND g.dimension = sf.dimension AND g.segment = sf.segment
         JOIN market_series ms ON ms.market_id = sf.market_id AND ms.source_id = sf.source_id AND ms.year = sf.year
         WHERE sf.market_id = ? AND sf.dimension = ?
-        ORDER BY g.sort_order, sf.year""", [market_id, dimension])
+        ORDER BY g.sort_order, sf.year""",
+        [market_id, dimension],
+    )
     if base.empty:
         return base.assign(filtered_share_pct=[], value=[], provenance=[], basis=[])
 
@@ -178,12 +220,16 @@ def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | No
     for other, selected in filters.items():
         if other == dimension:
             continue
-        other_shares = _df(con, """
+        other_shares = _df(
+            con,
+            """
             SELECT sf.segment, g.parent, sf.year, sf.share_pct
             FROM segment_shares sf JOIN markets m ON m.market_id = sf.market_id AND m.primary_source_id = sf.source_id
             JOIN segments g ON g.market_id = sf.market_id AND g.source_id = sf.source_id
                  AND g.dimension = sf.dimension AND g.segment = sf.segment
-            WHERE sf.market_id = ? AND sf.dimension = ?""", [market_id, other])
+            WHERE sf.market_id = ? AND sf.dimension = ?""",
+            [market_id, other],
+        )
         if other_shares.empty:
             continue
         chosen = _normalise_selection(other_shares.drop_duplicates("segment"), selected)
@@ -194,13 +240,16 @@ def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | No
             joint = joint * conditional
             bases.add("cross-tab")
         else:
-            factor = (other_shares[other_shares["segment"].isin(chosen)]
-                      .groupby("year")["share_pct"].sum() / 100.0)
+            factor = other_shares[other_shares["segment"].isin(chosen)].groupby("year")["share_pct"].sum() / 100.0
             joint = joint * base["year"].map(factor).fillna(0).to_numpy(dtype=float)
             bases.add("independence")
     basis = " + ".join(sorted(bases)) or "estimate"
-    out = base.assign(filtered_share_pct=joint * 100, value=joint * base["market_value"].to_numpy(dtype=float),
-                      provenance="estimate", basis=basis)
+    out = base.assign(
+        filtered_share_pct=joint * 100,
+        value=joint * base["market_value"].to_numpy(dtype=float),
+        provenance="estimate",
+        basis=basis,
+    )
     if level is not None:
         out = out[out["depth"] == level]
     if year is not None:
@@ -208,22 +257,28 @@ def segment_breakdown(con, market_id: str, dimension: str, filters: Filters | No
     return out.reset_index(drop=True)
 
 
-def _crosstab_conditional(con, market_id: str, dimension: str, other: str, chosen: list[str],
-                          base: pd.DataFrame) -> np.ndarray | None:
+def _crosstab_conditional(
+    con, market_id: str, dimension: str, other: str, chosen: list[str], base: pd.DataFrame
+) -> np.ndarray | None:
     """P(other in chosen | segment) per row of ``base`` from a curated cross-tab, or None."""
-    cells = _df(con, """
+    cells = _df(
+        con,
+        """
         SELECT CASE WHEN dimension_a = ? THEN segment_a ELSE segment_b END AS seg,
                CASE WHEN dimension_a = ? THEN segment_b ELSE segment_a END AS other_seg,
                year, share_pct
         FROM crosstab_shares
         WHERE market_id = ? AND ((dimension_a = ? AND dimension_b = ?) OR (dimension_a = ? AND dimension_b = ?))""",
-        [dimension, dimension, market_id, dimension, other, other, dimension])
+        [dimension, dimension, market_id, dimension, other, other, dimension],
+    )
     if cells.empty or not set(chosen) <= set(cells["other_seg"]):
         return None
     top = base[base["depth"] == 0][["segment", "year", "share_pct"]]
     joint = cells[cells["other_seg"].isin(chosen)].groupby(["seg", "year"])["share_pct"].sum()
-    cond = {(r.segment, r.year): (joint.get((r.segment, r.year), 0.0) / r.share_pct if r.share_pct else 0.0)
-            for r in top.itertuples()}
+    cond = {
+        (r.segment, r.year): (joint.get((r.segment, r.year), 0.0) / r.share_pct if r.share_pct else 0.0)
+        for r in top.itertuples()
+    }
     # Children inherit their top-level ancestor's conditional share (independence below the cross-tab).
     parent = dict(zip(base["segment"], base["parent"]))
 
@@ -233,26 +288,51 @@ def _crosstab_conditional(con, market_id: str, dimension: str, other: str, chose
     return np.array([cond.get((root(s), y), 0.0) for s, y in zip(base["segment"], base["year"])])
 
 
-def segment_share_table(con, market_id: str, dimension: str, filters: Filters | None = None,
-                        level: int | None = 0) -> pd.DataFrame:
+def segment_share_table(
+    con, market_id: str, dimension: str, filters: Filters | None = None, level: int | None = 0
+) -> pd.DataFrame:
     """Per segment: share and value in the first and last year, and the segment CAGR between."""
     df = segment_breakdown(con, market_id, dimension, filters, level)
     if df.empty:
-        return pd.DataFrame(columns=["segment", "label_en", "label_zh", "depth", "first_year",
-                                     "last_year", "share_first", "share_last", "value_first", "value_last", "cagr_pct",
-                                     "provenance", "basis", "rationale_en", "rationale_zh"])
+        return pd.DataFrame(
+            columns=[
+                "segment",
+                "label_en",
+                "label_zh",
+                "depth",
+                "first_year",
+                "last_year",
+                "share_first",
+                "share_last",
+                "value_first",
+                "value_last",
+                "cagr_pct",
+                "provenance",
+                "basis",
+                "rationale_en",
+                "rationale_zh",
+            ]
+        )
     first_year, last_year = int(df["year"].min()), int(df["year"].max())
     a = df[df["year"] == first_year].set_index("segment")
     b = df[df["year"] == last_year].set_index("segment")
     years = last_year - first_year
-    table = pd.DataFrame({
-        "segment": a.index, "label_en": a["label_en"].to_numpy(), "label_zh": a["label_zh"].to_numpy(),
-        "depth": a["depth"].to_numpy(),
-        "parent": a["parent"].to_numpy(),
-        "color": a["color"].to_numpy(), "first_year": first_year, "last_year": last_year,
-        "share_first": a["filtered_share_pct"].to_numpy(), "share_last": b.loc[a.index, "filtered_share_pct"].to_numpy(),
-        "value_first": a["value"].to_numpy(), "value_last": b.loc[a.index, "value"].to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "segment": a.index,
+            "label_en": a["label_en"].to_numpy(),
+            "label_zh": a["label_zh"].to_numpy(),
+            "depth": a["depth"].to_numpy(),
+            "parent": a["parent"].to_numpy(),
+            "color": a["color"].to_numpy(),
+            "first_year": first_year,
+            "last_year": last_year,
+            "share_first": a["filtered_share_pct"].to_numpy(),
+            "share_last": b.loc[a.index, "filtered_share_pct"].to_numpy(),
+            "value_first": a["value"].to_numpy(),
+            "value_last": b.loc[a.index, "value"].to_numpy(),
+        }
+    )
     table["cagr_pct"] = [cagr_pct(v0, v1, years) for v0, v1 in zip(table["value_first"], table["value_last"])]
     table["provenance"] = "estimate"
     table["basis"] = df["basis"].iloc[0]
@@ -263,16 +343,21 @@ def segment_share_table(con, market_id: str, dimension: str, filters: Filters | 
 
 # -- cross-market -------------------------------------------------------------------------
 
+
 def comparable_concepts(con, market_ids: Sequence[str]) -> pd.DataFrame:
     """Concepts that at least two of ``market_ids`` have a segment for (with estimated shares)."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT c.concept, c.kind, c.label_en, c.label_zh, count(DISTINCT g.market_id) AS n_markets
         FROM segments g JOIN concepts c USING (concept)
         JOIN markets m ON m.market_id = g.market_id AND m.primary_source_id = g.source_id
         JOIN dimensions d ON d.market_id = g.market_id AND d.source_id = g.source_id AND d.dimension = g.dimension
         WHERE list_contains(?, g.market_id) AND d.has_shares
         GROUP BY ALL HAVING count(DISTINCT g.market_id) >= 2
-        ORDER BY c.kind, c.label_en""", [list(market_ids)])
+        ORDER BY c.kind, c.label_en""",
+        [list(market_ids)],
+    )
 
 
 def concept_comparison(con, market_ids: Sequence[str], concepts: Sequence[str] | None = None) -> pd.DataFrame:
@@ -281,7 +366,9 @@ def concept_comparison(con, market_ids: Sequence[str], concepts: Sequence[str] |
     A concept's value in a market is the sum of the market's segments mapped to it (skipping a
     segment whose ancestor is also mapped to it, so nothing counts twice).
     """
-    df = _df(con, """
+    df = _df(
+        con,
+        """
         SELECT g.market_id, m.name_en, m.name_zh, m.color, g.concept, c.label_en AS concept_label_en,
                c.label_zh AS concept_label_zh, c.kind, g.dimension, g.segment, g.label_en AS segment_label,
                g.label_zh AS segment_label_zh, g.parent, g.concept_note, g.concept_note_zh,
@@ -292,23 +379,35 @@ def concept_comparison(con, market_ids: Sequence[str], concepts: Sequence[str] |
         JOIN segment_figures sf ON sf.market_id = g.market_id AND sf.source_id = g.source_id
              AND sf.dimension = g.dimension AND sf.segment = g.segment
         WHERE list_contains(?, g.market_id) AND (? IS NULL OR list_contains(?, g.concept))
-        ORDER BY m.sort_order, g.sort_order, sf.year""", [list(market_ids), _opt(concepts), _opt(concepts)])
+        ORDER BY m.sort_order, g.sort_order, sf.year""",
+        [list(market_ids), _opt(concepts), _opt(concepts)],
+    )
     if df.empty:
         return df
     mapped = set(zip(df["market_id"], df["dimension"], df["segment"], df["concept"]))
-    df = df[[not (isinstance(p, str) and (m, d, p, c) in mapped)
-             for m, d, p, c in zip(df["market_id"], df["dimension"], df["parent"], df["concept"])]]
-    grouped = df.groupby(["market_id", "name_en", "name_zh", "color", "concept", "concept_label_en", "concept_label_zh",
-                          "kind", "year"], sort=False, as_index=False).agg(
-        share_pct=("share_pct", "sum"), value=("value", "sum"),
+    df = df[
+        [
+            not (isinstance(p, str) and (m, d, p, c) in mapped)
+            for m, d, p, c in zip(df["market_id"], df["dimension"], df["parent"], df["concept"])
+        ]
+    ]
+    grouped = df.groupby(
+        ["market_id", "name_en", "name_zh", "color", "concept", "concept_label_en", "concept_label_zh", "kind", "year"],
+        sort=False,
+        as_index=False,
+    ).agg(
+        share_pct=("share_pct", "sum"),
+        value=("value", "sum"),
         segments_en=("segment_label", lambda s: ", ".join(dict.fromkeys(s))),
         segments_zh=("segment_label_zh", lambda s: "、".join(dict.fromkeys(s))),
         note_en=("concept_note", lambda s: "; ".join(dict.fromkeys(x for x in s if isinstance(x, str)))),
-        note_zh=("concept_note_zh", lambda s: "；".join(dict.fromkeys(x for x in s if isinstance(x, str)))))
+        note_zh=("concept_note_zh", lambda s: "；".join(dict.fromkeys(x for x in s if isinstance(x, str)))),
+    )
     return grouped.assign(provenance="estimate")
 
 
 # -- insights -----------------------------------------------------------------------------
+
 
 def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: Filters | None = None) -> pd.DataFrame:
     """Insights for a market that fit the filters, most specific first.
@@ -318,7 +417,9 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
     matches as ``general``. ``relevance`` counts the active filters it matches specifically.
     """
     filters = {k: list(v) for k, v in (filters or {}).items() if v}
-    df = _df(con, """
+    df = _df(
+        con,
+        """
         SELECT i.insight_id, i.topic, i.title_en, i.title_zh, i.text_en, i.text_zh, i.source_id,
                s.report_code, s.title_en AS source_title_en, s.title_zh AS source_title_zh, s.date AS source_date,
                i.sort_order,
@@ -328,25 +429,37 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
                          WHERE g.market_id = i.market_id AND g.insight_id = i.insight_id), []) AS segments
         FROM insights i JOIN sources s ON s.market_id = i.market_id AND s.source_id = i.source_id
         WHERE i.market_id = ? AND (? IS NULL OR list_contains(?, i.topic))
-        ORDER BY i.sort_order""", [market_id, _opt(topics), _opt(topics)])
-    labels = _df(con, """
+        ORDER BY i.sort_order""",
+        [market_id, _opt(topics), _opt(topics)],
+    )
+    labels = _df(
+        con,
+        """
         SELECT g.segment, g.label_en, g.label_zh FROM segments g JOIN markets m
           ON m.market_id = g.market_id AND m.primary_source_id = g.source_id
-        WHERE g.market_id = ? AND g.dimension = 'region'""", [market_id])
+        WHERE g.market_id = ? AND g.dimension = 'region'""",
+        [market_id],
+    )
     names = dict(zip(labels["segment"], labels["label_en"]))
     names_zh = dict(zip(labels["segment"], labels["label_zh"]))
     # Empty for an untagged insight (it concerns every region): the display layer names that.
-    df = df.assign(region_labels_en=[", ".join(names.get(r, r) for r in regions) for regions in df["regions"]],
-                   region_labels_zh=["、".join(names_zh.get(r, r) for r in regions) for regions in df["regions"]])
+    df = df.assign(
+        region_labels_en=[", ".join(names.get(r, r) for r in regions) for regions in df["regions"]],
+        region_labels_zh=["、".join(names_zh.get(r, r) for r in regions) for regions in df["regions"]],
+    )
     if df.empty or not filters:
         return df.assign(relevance=0)
 
     related: dict[str, set[str]] = {}
     chains: dict[str, dict[str, set[str]]] = {}
     for dim, selected in filters.items():
-        opts = _df(con, """
+        opts = _df(
+            con,
+            """
             SELECT g.segment, g.parent FROM segments g JOIN markets m ON m.market_id = g.market_id
-            WHERE g.market_id = ? AND g.dimension = ?""", [market_id, dim])
+            WHERE g.market_id = ? AND g.dimension = ?""",
+            [market_id, dim],
+        )
         keys = set(_descendants(opts, [s for s in selected if s in set(opts["segment"])]))
         parent = dict(zip(opts["segment"], opts["parent"]))
         chains[dim] = {seg: set(ancestors(parent, seg)) for seg in parent}
@@ -356,7 +469,9 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
     for regions, segments in zip(df["regions"], df["segments"]):
         ok, score = True, 0
         for dim, keys in related.items():
-            tags = set(regions) if dim == "region" else {s.split("/", 1)[1] for s in segments if s.split("/", 1)[0] == dim}
+            tags = (
+                set(regions) if dim == "region" else {s.split("/", 1)[1] for s in segments if s.split("/", 1)[0] == dim}
+            )
             if not tags:
                 continue  # general for this dimension
             # A tag that is an ancestor of another tag adds nothing: [emea, europe] is about Europe.
@@ -374,9 +489,12 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
 
 # -- sources and data quality -------------------------------------------------------------
 
+
 def sources(con, market_id: str | None = None) -> pd.DataFrame:
     """Source records: document, report code, date, primary or not, window and stated CAGR."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT s.market_id, m.name_en AS market_en, m.name_zh AS market_zh, s.source_id, s.is_primary,
                s.kind AS kind_en, s.kind_zh, s.title_en, s.title_zh, s.report_code,
                s.document, s.date, s.coverage AS coverage_en, s.coverage_zh, s.cagr_pct, s.cagr_start, s.cagr_end,
@@ -384,16 +502,22 @@ def sources(con, market_id: str | None = None) -> pd.DataFrame:
                s.first_year, s.last_year, s.n_figures
         FROM sources s JOIN markets m USING (market_id)
         WHERE ? IS NULL OR s.market_id = ?
-        ORDER BY m.sort_order, NOT s.is_primary, s.source_id""", [market_id, market_id])
+        ORDER BY m.sort_order, NOT s.is_primary, s.source_id""",
+        [market_id, market_id],
+    )
 
 
 def source_series(con, market_id: str) -> pd.DataFrame:
     """Every source's reported points and derived curve for one market, on one timeline."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT ms.market_id, ms.source_id, s.title_en, s.title_zh, s.report_code, s.is_primary, ms.year, ms.value,
                ms.provenance
         FROM market_series ms JOIN sources s USING (market_id, source_id)
-        WHERE ms.market_id = ? ORDER BY NOT s.is_primary, ms.source_id, ms.year""", [market_id])
+        WHERE ms.market_id = ? ORDER BY NOT s.is_primary, ms.source_id, ms.year""",
+        [market_id],
+    )
 
 
 def source_spread(con, market_id: str) -> pd.DataFrame:
@@ -422,40 +546,69 @@ def source_spread(con, market_id: str) -> pd.DataFrame:
                 if med and abs(v - med) / med * 100 > threshold:
                     outlier = sid
         lo, hi = min(values.values()), max(values.values())
-        rows.append(dict(year=int(year), n_sources=len(values), low=lo, high=hi,
-                         spread_pct=(hi - lo) / lo * 100 if len(values) >= 2 and lo else np.nan, outlier=outlier))
+        rows.append(
+            dict(
+                year=int(year),
+                n_sources=len(values),
+                low=lo,
+                high=hi,
+                spread_pct=(hi - lo) / lo * 100 if len(values) >= 2 and lo else np.nan,
+                outlier=outlier,
+            )
+        )
     return pd.DataFrame(rows, columns=["year", "n_sources", "low", "high", "spread_pct", "outlier"])
 
 
 def source_taxonomies(con, market_id: str) -> pd.DataFrame:
     """Each source's dimensions and top-level segments for a market, to show where they differ."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT g.source_id, s.title_en, s.title_zh, s.is_primary, g.dimension, d.label_en AS dimension_label_en,
                d.label_zh AS dimension_label_zh, string_agg(g.label_en, '; ' ORDER BY g.sort_order) AS segments_en,
                string_agg(g.label_zh, '；' ORDER BY g.sort_order) AS segments_zh
         FROM segments g JOIN sources s USING (market_id, source_id)
         JOIN dimensions d ON d.market_id = g.market_id AND d.source_id = g.source_id AND d.dimension = g.dimension
         WHERE g.market_id = ? AND g.depth = 0
-        GROUP BY ALL ORDER BY g.dimension, s.is_primary DESC""", [market_id])
+        GROUP BY ALL ORDER BY g.dimension, s.is_primary DESC""",
+        [market_id],
+    )
 
 
 def claims(con, market_id: str) -> pd.DataFrame:
     """Statements a source makes without a number (largest segment, fastest-growing region...)."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT c.source_id, s.title_en AS source_title_en, s.title_zh AS source_title_zh, c.dimension, c.segment, c.claim, c.text_en, c.text_zh
         FROM claims c JOIN sources s USING (market_id, source_id)
-        WHERE c.market_id = ?""", [market_id])
+        WHERE c.market_id = ?""",
+        [market_id],
+    )
 
 
 def validation_report(con) -> pd.DataFrame:
     """Every problem the last build found, errors first."""
-    return _df(con, """SELECT severity, market_id, file, location, message FROM problems
-                       ORDER BY severity = 'warning', file, location""")
+    return _df(
+        con,
+        """SELECT severity, market_id, file, location, message FROM problems
+                       ORDER BY severity = 'warning', file, location""",
+    )
 
 
 #: Tables a user may download whole.
-DOWNLOADABLE_TABLES = ("markets", "sources", "source_figures", "market_series", "segments", "segment_figures",
-                       "crosstab_shares", "insights", "concepts", "problems")
+DOWNLOADABLE_TABLES = (
+    "markets",
+    "sources",
+    "source_figures",
+    "market_series",
+    "segments",
+    "segment_figures",
+    "crosstab_shares",
+    "insights",
+    "concepts",
+    "problems",
+)
 
 
 def table(con, name: str) -> pd.DataFrame:

@@ -30,9 +30,7 @@ class _BoundedSafeLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases_seen += 1
             if self._aliases_seen > self.max_aliases:
-                raise ReadError(
-                    f"more than {self.max_aliases} YAML aliases (*name); refused as a possible alias bomb"
-                )
+                raise ReadError(f"more than {self.max_aliases} YAML aliases (*name); refused as a possible alias bomb")
         return super().compose_node(parent, index)
 
 

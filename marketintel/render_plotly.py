@@ -75,8 +75,9 @@ def _marker_style(series: Series, theme: Theme) -> dict:
     marks = theme.marks
     by = {"reported": marks.reported, "derived": marks.derived}
     picks = [by.get(p, marks.derived) for p in series.provenance]
-    return dict(size=[m.size for m in picks], symbol=[m.symbol for m in picks], color=series.color,
-                line=dict(width=1.5))
+    return dict(
+        size=[m.size for m in picks], symbol=[m.symbol for m in picks], color=series.color, line=dict(width=1.5)
+    )
 
 
 def _category(x, wrap: bool) -> str:
@@ -88,28 +89,53 @@ def _traces(panel: Panel, theme: Theme) -> list:
     hatch = _hatch(theme)
     wrap = panel.kind in ("column_clustered", "column_stacked")
     for s in panel.series:
-        common = dict(name=esc(s.name), showlegend=s.in_legend,
-                      hovertext=[_hover(h) for h in s.hover] if s.hover else None,
-                      hovertemplate="%{hovertext}<extra></extra>" if s.hover else None,
-                      meta={"key": s.key, "provenance": sorted(set(s.provenance))})
+        common = dict(
+            name=esc(s.name),
+            showlegend=s.in_legend,
+            hovertext=[_hover(h) for h in s.hover] if s.hover else None,
+            hovertemplate="%{hovertext}<extra></extra>" if s.hover else None,
+            meta={"key": s.key, "provenance": sorted(set(s.provenance))},
+        )
         if panel.kind == "line":
             dash = s.dash or (theme.marks.estimate_dash if s.estimate else "solid")
-            traces.append(go.Scatter(x=list(s.x), y=list(s.y), mode="lines+markers",
-                                     line=dict(color=s.color, width=s.width or theme.marks.line_width, dash=dash),
-                                     marker=_marker_style(s, theme), **common))
+            traces.append(
+                go.Scatter(
+                    x=list(s.x),
+                    y=list(s.y),
+                    mode="lines+markers",
+                    line=dict(color=s.color, width=s.width or theme.marks.line_width, dash=dash),
+                    marker=_marker_style(s, theme),
+                    **common,
+                )
+            )
         elif panel.kind == "area_stacked":
-            traces.append(go.Scatter(x=list(s.x), y=list(s.y), mode="lines", stackgroup="one",
-                                     line=dict(color=s.color, width=1.5,
-                                               dash=theme.marks.estimate_dash if s.estimate else "solid"),
-                                     fillcolor=s.color, fillpattern=hatch if s.estimate else None, **common))
+            traces.append(
+                go.Scatter(
+                    x=list(s.x),
+                    y=list(s.y),
+                    mode="lines",
+                    stackgroup="one",
+                    line=dict(color=s.color, width=1.5, dash=theme.marks.estimate_dash if s.estimate else "solid"),
+                    fillcolor=s.color,
+                    fillpattern=hatch if s.estimate else None,
+                    **common,
+                )
+            )
         elif panel.kind == "bubble":
             marks = theme.marks
-            size = [max(marks.bubble_min, marks.bubble_max * v ** 0.5) for v in (s.sizes or [1.0])]
-            traces.append(go.Scatter(x=list(s.x), y=list(s.y), mode="markers+text" if s.labels else "markers",
-                                     text=[esc(t) for t in s.labels] if s.labels else None,
-                                     textposition="middle right", cliponaxis=False,
-                                     marker=dict(size=size, color=s.color, opacity=0.8,
-                                                 line=dict(color=theme.outline_color, width=1)), **common))
+            size = [max(marks.bubble_min, marks.bubble_max * v**0.5) for v in (s.sizes or [1.0])]
+            traces.append(
+                go.Scatter(
+                    x=list(s.x),
+                    y=list(s.y),
+                    mode="markers+text" if s.labels else "markers",
+                    text=[esc(t) for t in s.labels] if s.labels else None,
+                    textposition="middle right",
+                    cliponaxis=False,
+                    marker=dict(size=size, color=s.color, opacity=0.8, line=dict(color=theme.outline_color, width=1)),
+                    **common,
+                )
+            )
         else:  # bars: columns, stacked columns, horizontal bars
             horizontal = panel.kind == "bar_horizontal"
             cats = [_category(x, wrap) for x in s.x]
@@ -126,18 +152,30 @@ def _traces(panel: Panel, theme: Theme) -> list:
 def _treemap(panel: Panel, theme: Theme) -> go.Treemap:
     nodes = panel.nodes
     return go.Treemap(
-        ids=[n.id for n in nodes], labels=[esc(n.label) for n in nodes], parents=[n.parent for n in nodes],
-        values=[n.value for n in nodes], branchvalues="total",
+        ids=[n.id for n in nodes],
+        labels=[esc(n.label) for n in nodes],
+        parents=[n.parent for n in nodes],
+        values=[n.value for n in nodes],
+        branchvalues="total",
         marker=dict(colors=[n.color for n in nodes], line=dict(color=theme.outline_color, width=2)),
-        text=[esc(t).replace("\n", "<br>") for t in panel.node_text], texttemplate="%{text}",
-        hovertext=[_hover(t) for t in panel.node_text], hovertemplate="%{hovertext}<extra></extra>",
-        tiling=dict(pad=3))
+        text=[esc(t).replace("\n", "<br>") for t in panel.node_text],
+        texttemplate="%{text}",
+        hovertext=[_hover(t) for t in panel.node_text],
+        hovertemplate="%{hovertext}<extra></extra>",
+        tiling=dict(pad=3),
+    )
 
 
 def _axis(fig: go.Figure, axis, which: str, theme: Theme, row=None, col=None, categorical_years=None) -> None:
     update = fig.update_xaxes if which == "x" else fig.update_yaxes
-    opts = dict(title_text=esc(axis.title) if axis.title else None, gridcolor=theme.grid_color, zeroline=False,
-                automargin=True, ticks="", linecolor=theme.axis_color)
+    opts = dict(
+        title_text=esc(axis.title) if axis.title else None,
+        gridcolor=theme.grid_color,
+        zeroline=False,
+        automargin=True,
+        ticks="",
+        linecolor=theme.axis_color,
+    )
     if which == "x":
         opts["showline"] = True
     if axis.scale == "log":
@@ -147,8 +185,11 @@ def _axis(fig: go.Figure, axis, which: str, theme: Theme, row=None, col=None, ca
     if axis.ticks:
         opts["tickvals"], opts["ticktext"] = list(axis.ticks), list(axis.tick_labels or [])
     elif axis.every_category and categorical_years:
-        opts["tickmode"], opts["tickvals"], opts["ticktext"] = "array", categorical_years, [str(y) for y in
-                                                                                            categorical_years]
+        opts["tickmode"], opts["tickvals"], opts["ticktext"] = (
+            "array",
+            categorical_years,
+            [str(y) for y in categorical_years],
+        )
     update(row=row, col=col, **opts)
 
 
@@ -157,8 +198,9 @@ def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> g
     theme = theme or settings().theme
     panels = spec.panels
     if len(panels) > 1:
-        fig = make_subplots(rows=1, cols=len(panels), horizontal_spacing=0.16,
-                            subplot_titles=[esc(p.title) for p in panels])
+        fig = make_subplots(
+            rows=1, cols=len(panels), horizontal_spacing=0.16, subplot_titles=[esc(p.title) for p in panels]
+        )
     else:
         fig = go.Figure()
     for i, panel in enumerate(panels):
@@ -180,20 +222,25 @@ def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> g
     kinds = {p.kind for p in panels}
     subtitle = spec.subtitle
     heading = f"<b>{esc(spec.title)}</b>" + (
-        f"<br><span style='font-size:13px;color:{theme.subtitle_color}'>{esc(subtitle)}</span>" if subtitle else "")
+        f"<br><span style='font-size:13px;color:{theme.subtitle_color}'>{esc(subtitle)}</span>" if subtitle else ""
+    )
     margin = dict(l=70, r=30, t=90 if subtitle else 70, b=110)
     if kinds == {"treemap"}:
         margin.update(l=10, r=10)
     fig.update_layout(
         # No named template: validating one costs ~8 ms per figure; the styling is all set here.
-        template=None, colorway=theme.segment_colors,
+        template=None,
+        colorway=theme.segment_colors,
         title=dict(text=heading, x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=theme.title_size)),
         font=dict(family=theme.font_family, size=theme.font_size, color=theme.text_color),
-        paper_bgcolor=theme.background, plot_bgcolor=theme.background, height=theme.height, margin=margin,
+        paper_bgcolor=theme.background,
+        plot_bgcolor=theme.background,
+        height=theme.height,
+        margin=margin,
         showlegend=spec.legend,
-        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top",
-                    font=dict(size=theme.font_size - 1)),
-        hoverlabel=dict(font=dict(family=theme.font_family)), separators=".,",
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top", font=dict(size=theme.font_size - 1)),
+        hoverlabel=dict(font=dict(family=theme.font_family)),
+        separators=".,",
     )
     if "column_stacked" in kinds:
         fig.update_layout(barmode="stack")
@@ -204,11 +251,26 @@ def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> g
     if any(p.kind == "column_clustered" for p in panels):
         fig.update_xaxes(tickangle=0)
     if spec.source_note:
-        fig.add_annotation(text=wrap_label(esc(spec.source_note), 150), xref="paper", yref="paper", x=0, y=0,
-                           yshift=-78, xanchor="left", yanchor="top", showarrow=False, align="left",
-                           font=dict(size=11, color=theme.note_color))
-    fig.layout.meta = {"source_note": spec.source_note, "title": spec.title, "subtitle": spec.subtitle,
-                       "lang": spec.lang, "kind": spec.kind}
+        fig.add_annotation(
+            text=wrap_label(esc(spec.source_note), 150),
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-78,
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            align="left",
+            font=dict(size=11, color=theme.note_color),
+        )
+    fig.layout.meta = {
+        "source_note": spec.source_note,
+        "title": spec.title,
+        "subtitle": spec.subtitle,
+        "lang": spec.lang,
+        "kind": spec.kind,
+    }
     if bare:
         fig.update_layout(title_text="", margin=dict(t=10, b=10, l=10, r=10))
         fig.layout.annotations = [a for a in fig.layout.annotations if a.yref != "paper" or a.y >= 1]

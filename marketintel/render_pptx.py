@@ -27,14 +27,26 @@ from .settings import ROOT, Settings, settings
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 _KINDS = {
-    "line": XL_CHART_TYPE.LINE_MARKERS, "area_stacked": XL_CHART_TYPE.AREA_STACKED,
-    "column_stacked": XL_CHART_TYPE.COLUMN_STACKED, "column_clustered": XL_CHART_TYPE.COLUMN_CLUSTERED,
-    "bar_horizontal": XL_CHART_TYPE.BAR_CLUSTERED, "bubble": XL_CHART_TYPE.BUBBLE,
+    "line": XL_CHART_TYPE.LINE_MARKERS,
+    "area_stacked": XL_CHART_TYPE.AREA_STACKED,
+    "column_stacked": XL_CHART_TYPE.COLUMN_STACKED,
+    "column_clustered": XL_CHART_TYPE.COLUMN_CLUSTERED,
+    "bar_horizontal": XL_CHART_TYPE.BAR_CLUSTERED,
+    "bubble": XL_CHART_TYPE.BUBBLE,
 }
-_MARKERS = {"circle": XL_MARKER_STYLE.CIRCLE, "circle-open": XL_MARKER_STYLE.CIRCLE, "square": XL_MARKER_STYLE.SQUARE,
-            "diamond": XL_MARKER_STYLE.DIAMOND, "triangle-up": XL_MARKER_STYLE.TRIANGLE}
-_DASHES = {"dash": MSO_LINE_DASH_STYLE.DASH, "dot": MSO_LINE_DASH_STYLE.ROUND_DOT,
-           "dashdot": MSO_LINE_DASH_STYLE.DASH_DOT, "longdash": MSO_LINE_DASH_STYLE.LONG_DASH}
+_MARKERS = {
+    "circle": XL_MARKER_STYLE.CIRCLE,
+    "circle-open": XL_MARKER_STYLE.CIRCLE,
+    "square": XL_MARKER_STYLE.SQUARE,
+    "diamond": XL_MARKER_STYLE.DIAMOND,
+    "triangle-up": XL_MARKER_STYLE.TRIANGLE,
+}
+_DASHES = {
+    "dash": MSO_LINE_DASH_STYLE.DASH,
+    "dot": MSO_LINE_DASH_STYLE.ROUND_DOT,
+    "dashdot": MSO_LINE_DASH_STYLE.DASH_DOT,
+    "longdash": MSO_LINE_DASH_STYLE.LONG_DASH,
+}
 # Plotly marker sizes are in pixels across; PowerPoint's are points (2–72).
 _MARKER_SCALE = 0.75
 
@@ -85,8 +97,9 @@ class _Writer:
                 rpr.append(ea)
         ea.set("typeface", name)
 
-    def textbox(self, slide, left, top, width, height, text: str, size: int, bold: bool = False,
-                color: str | None = None):
+    def textbox(
+        self, slide, left, top, width, height, text: str, size: int, bold: bool = False, color: str | None = None
+    ):
         box = slide.shapes.add_textbox(left, top, width, height)
         tf = box.text_frame
         tf.word_wrap = True
@@ -202,8 +215,9 @@ class _Writer:
         elif color:
             self.fill(ser.format.fill, color, s.estimate)
         if s.labels:
-            self.value_labels(ser, s, XL_LABEL_POSITION.OUTSIDE_END if panel.kind != "line"
-                              else XL_LABEL_POSITION.ABOVE)
+            self.value_labels(
+                ser, s, XL_LABEL_POSITION.OUTSIDE_END if panel.kind != "line" else XL_LABEL_POSITION.ABOVE
+            )
 
     def axes(self, chart, panel: Panel) -> None:
         value_axis, category_axis = chart.value_axis, chart.category_axis
@@ -222,7 +236,7 @@ class _Writer:
         if panel.y_axis.range is not None and panel.y_axis.scale == "linear":
             value_axis.minimum_scale, value_axis.maximum_scale = panel.y_axis.range
         if panel.kind == "bar_horizontal":
-            category_axis.reverse_order = True   # the first category at the top, as on screen
+            category_axis.reverse_order = True  # the first category at the top, as on screen
             # ...and the value axis still at the bottom: it crosses the categories at the last one.
             # (python-pptx sets crossing points only on a value axis, for the other axis.)
             value_axis._element.find(qn("c:crosses")).set("val", "max")
@@ -239,8 +253,13 @@ class _Writer:
             table.cell(i, 2).text = f"{n.share_pct:.1f}"
 
 
-def build_deck(slides: list[DeckSlide], title: str | None = None, subtitle: str | None = None,
-               lang: str = "en", config: Settings | None = None) -> bytes:
+def build_deck(
+    slides: list[DeckSlide],
+    title: str | None = None,
+    subtitle: str | None = None,
+    lang: str = "en",
+    config: Settings | None = None,
+) -> bytes:
     """A 16:9 .pptx: a title slide, then one slide per chart with native, editable charts.
 
     The cover follows ``lang``; each chart slide carries the language its chart was drawn in.
@@ -261,23 +280,64 @@ def build_deck(slides: list[DeckSlide], title: str | None = None, subtitle: str 
     theme = cfg.theme
 
     cover = prs.slides.add_slide(blank)
-    w.textbox(cover, Inches(0.8), Inches(2.4), width - Inches(1.6), Inches(1.2),
-              title or _.dynamic(cfg.export.deck_title), 40, bold=True)
-    w.textbox(cover, Inches(0.8), Inches(3.6), width - Inches(1.6), Inches(1.0),
-              subtitle or _("Market intelligence · {date}", date=date_text), 20, color=theme.subtitle_color)
-    w.textbox(cover, Inches(0.8), Inches(6.4), width - Inches(1.6), Inches(0.6),
-              _("Reported = stated in a source · Derived = computed from reported figures · "
-                "Estimate = our assumption (segment splits). Each slide names its source."), 12,
-              color=theme.note_color)
+    w.textbox(
+        cover,
+        Inches(0.8),
+        Inches(2.4),
+        width - Inches(1.6),
+        Inches(1.2),
+        title or _.dynamic(cfg.export.deck_title),
+        40,
+        bold=True,
+    )
+    w.textbox(
+        cover,
+        Inches(0.8),
+        Inches(3.6),
+        width - Inches(1.6),
+        Inches(1.0),
+        subtitle or _("Market intelligence · {date}", date=date_text),
+        20,
+        color=theme.subtitle_color,
+    )
+    w.textbox(
+        cover,
+        Inches(0.8),
+        Inches(6.4),
+        width - Inches(1.6),
+        Inches(0.6),
+        _(
+            "Reported = stated in a source · Derived = computed from reported figures · "
+            "Estimate = our assumption (segment splits). Each slide names its source."
+        ),
+        12,
+        color=theme.note_color,
+    )
 
     for item in slides:
         spec = item.spec
         slide = prs.slides.add_slide(blank)
         w.textbox(slide, Inches(0.5), Inches(0.3), width - Inches(1.0), Inches(0.7), item.title, 28, bold=True)
-        w.textbox(slide, Inches(0.5), Inches(0.95), width - Inches(1.0), Inches(0.5), item.subtitle, 14,
-                  color=theme.subtitle_color)
-        w.textbox(slide, Inches(0.5), Inches(6.85), width - Inches(1.0), Inches(0.5), spec.source_note, 11,
-                  color=theme.note_color)
+        w.textbox(
+            slide,
+            Inches(0.5),
+            Inches(0.95),
+            width - Inches(1.0),
+            Inches(0.5),
+            item.subtitle,
+            14,
+            color=theme.subtitle_color,
+        )
+        w.textbox(
+            slide,
+            Inches(0.5),
+            Inches(6.85),
+            width - Inches(1.0),
+            Inches(0.5),
+            spec.source_note,
+            11,
+            color=theme.note_color,
+        )
         top, height = Inches(1.5), Inches(5.25)
         if spec.native:
             pw = (width - Inches(1.0)) / len(spec.panels)

@@ -11,8 +11,22 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Mapping, TypeVar
 
-from .schema import (CONCEPTS_FILE, FIGURES_FILE, MARKET_FILE, SHARES_FILE, Concept, CrosstabRow, Dimension,
-                     FigureRow, Insight, MarketData, MarketFile, Problem, ShareRow, flatten_segments)
+from .schema import (
+    CONCEPTS_FILE,
+    FIGURES_FILE,
+    MARKET_FILE,
+    SHARES_FILE,
+    Concept,
+    CrosstabRow,
+    Dimension,
+    FigureRow,
+    Insight,
+    MarketData,
+    MarketFile,
+    Problem,
+    ShareRow,
+    flatten_segments,
+)
 from .series import cagr_pct
 from .settings import Settings
 
@@ -22,22 +36,34 @@ Lined = list[tuple[int, T]]
 
 # -- market.yaml -----------------------------------------------------------------------------
 
+
 def source_problems(spec: MarketFile, file: str) -> list[Problem]:
     """Source ids are unique and exactly one source is primary; either problem drops the market."""
     ids = [s.id for s in spec.sources]
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
-        return [Problem("error", file, "sources",
-                        f"source id(s) {', '.join(sorted(dupes))} used more than once; ids must be unique", spec.id)]
+        return [
+            Problem(
+                "error",
+                file,
+                "sources",
+                f"source id(s) {', '.join(sorted(dupes))} used more than once; ids must be unique",
+                spec.id,
+            )
+        ]
     primaries = [s.id for s in spec.sources if s.primary]
     if len(primaries) != 1:
-        return [Problem("error", file, "sources",
-                        f"exactly one source must have primary: true, found {len(primaries)}", spec.id)]
+        return [
+            Problem(
+                "error", file, "sources", f"exactly one source must have primary: true, found {len(primaries)}", spec.id
+            )
+        ]
     return []
 
 
-def check_dimensions(spec: MarketFile, concepts: Mapping[str, Concept], settings: Settings,
-                     file: str) -> tuple[list[Dimension], list[Problem]]:
+def check_dimensions(
+    spec: MarketFile, concepts: Mapping[str, Concept], settings: Settings, file: str
+) -> tuple[list[Dimension], list[Problem]]:
     """Dimensions that are known, name a listed source, appear once per source and have unique segment keys.
 
     A kept dimension's segments are also checked for a known concept and a Chinese label
@@ -53,34 +79,62 @@ def check_dimensions(spec: MarketFile, concepts: Mapping[str, Concept], settings
         where = f"dimensions[{i}] ({dim.key})"
         src = dim.source or primary
         if dim.key not in settings.dimensions:
-            problems.append(Problem("error", file, f"{where}.key",
-                                    f"unknown dimension '{dim.key}'; expected one of {', '.join(settings.dimensions)}",
-                                    mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}.key",
+                    f"unknown dimension '{dim.key}'; expected one of {', '.join(settings.dimensions)}",
+                    mid,
+                )
+            )
             continue
         if src not in ids:
-            problems.append(Problem("error", file, f"{where}.source",
-                                    f"names source '{src}', which is not in sources ({', '.join(ids)})", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}.source",
+                    f"names source '{src}', which is not in sources ({', '.join(ids)})",
+                    mid,
+                )
+            )
             continue
         if (src, dim.key) in seen:
-            problems.append(Problem("error", file, where, f"dimension '{dim.key}' is defined twice for source '{src}'",
-                                    mid))
+            problems.append(
+                Problem("error", file, where, f"dimension '{dim.key}' is defined twice for source '{src}'", mid)
+            )
             continue
         nodes = flatten_segments(dim)
         keys = [n.key for n in nodes]
         dup_keys = sorted({k for k in keys if keys.count(k) > 1})
         if dup_keys:
-            problems.append(Problem("error", file, f"{where}.segments",
-                                    f"segment key(s) {', '.join(dup_keys)} appear more than once in this dimension",
-                                    mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}.segments",
+                    f"segment key(s) {', '.join(dup_keys)} appear more than once in this dimension",
+                    mid,
+                )
+            )
             continue
         for n in nodes:
             # Without a concepts file there is nothing to check concepts against.
             if n.concept and concepts and n.concept not in concepts:
-                problems.append(Problem("warning", file, f"{where}.segments.{n.key}.concept",
-                                        f"unknown concept '{n.concept}'; add it to {CONCEPTS_FILE} or fix the key", mid))
+                problems.append(
+                    Problem(
+                        "warning",
+                        file,
+                        f"{where}.segments.{n.key}.concept",
+                        f"unknown concept '{n.concept}'; add it to {CONCEPTS_FILE} or fix the key",
+                        mid,
+                    )
+                )
             if n.label.zh is None:
-                problems.append(Problem("warning", file, f"{where}.segments.{n.key}.label.zh",
-                                        "has no Chinese label", mid))
+                problems.append(
+                    Problem("warning", file, f"{where}.segments.{n.key}.label.zh", "has no Chinese label", mid)
+                )
         seen.add((src, dim.key))
         kept.append(dim)
     return kept, problems
@@ -92,16 +146,24 @@ def claim_problems(market: MarketData, file: str) -> list[Problem]:
     for i, claim in enumerate(market.spec.claims):
         dim = market.dimensions_of(claim.source).get(claim.dimension)
         if dim is None or claim.segment not in {n.key for n in flatten_segments(dim)}:
-            problems.append(Problem("warning", file, f"claims[{i}]",
-                                    f"refers to {claim.source}/{claim.dimension}/{claim.segment}, which is not defined",
-                                    market.id))
+            problems.append(
+                Problem(
+                    "warning",
+                    file,
+                    f"claims[{i}]",
+                    f"refers to {claim.source}/{claim.dimension}/{claim.segment}, which is not defined",
+                    market.id,
+                )
+            )
     return problems
 
 
 # -- figures.csv -----------------------------------------------------------------------------
 
-def check_figures(spec: MarketFile, rows: Lined[FigureRow], settings: Settings,
-                  file: str) -> tuple[list[FigureRow], list[Problem]]:
+
+def check_figures(
+    spec: MarketFile, rows: Lined[FigureRow], settings: Settings, file: str
+) -> tuple[list[FigureRow], list[Problem]]:
     """Figures of a listed source, in a year inside the window, of a plausible size, one per source and year."""
     limits, mid = settings.validation, spec.id
     sources = [s.id for s in spec.sources]
@@ -111,18 +173,40 @@ def check_figures(spec: MarketFile, rows: Lined[FigureRow], settings: Settings,
     for line, row in rows:
         where = f"line {line}"
         if row.source_id not in sources:
-            problems.append(Problem("error", file, f"{where}, column source_id",
-                                    f"unknown source '{row.source_id}'; expected one of {', '.join(sources)}", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}, column source_id",
+                    f"unknown source '{row.source_id}'; expected one of {', '.join(sources)}",
+                    mid,
+                )
+            )
         elif not limits.min_year <= row.year <= limits.max_year:
-            problems.append(Problem("error", file, f"{where}, column year",
-                                    f"year {row.year} is outside {limits.min_year}-{limits.max_year}", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}, column year",
+                    f"year {row.year} is outside {limits.min_year}-{limits.max_year}",
+                    mid,
+                )
+            )
         elif row.value > limits.max_market_size_usd_bn or row.value == 0:
-            problems.append(Problem("error", file, f"{where}, column value",
-                                    f"{row.value} USD bn is not a plausible market size (expected more than 0 and at "
-                                    f"most {limits.max_market_size_usd_bn})", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}, column value",
+                    f"{row.value} USD bn is not a plausible market size (expected more than 0 and at "
+                    f"most {limits.max_market_size_usd_bn})",
+                    mid,
+                )
+            )
         elif (row.source_id, row.year) in seen:
-            problems.append(Problem("error", file, where, f"a second figure for {row.source_id} in {row.year}; keep one",
-                                    mid))
+            problems.append(
+                Problem("error", file, where, f"a second figure for {row.source_id} in {row.year}; keep one", mid)
+            )
         else:
             seen.add((row.source_id, row.year))
             kept.append(row)
@@ -143,17 +227,29 @@ def cagr_problems(spec: MarketFile, figures: list[FigureRow], settings: Settings
         pts = by_source.get(src.id, {})
         where = f"sources[{i}].cagr"
         if c.start_year not in pts or c.end_year not in pts:
-            problems.append(Problem(
-                "warning", file, where,
-                f"CAGR {c.value_pct}% over {c.start_year}-{c.end_year} cannot be checked: {FIGURES_FILE} lacks a figure for "
-                + " and ".join(str(y) for y in (c.start_year, c.end_year) if y not in pts), spec.id))
+            problems.append(
+                Problem(
+                    "warning",
+                    file,
+                    where,
+                    f"CAGR {c.value_pct}% over {c.start_year}-{c.end_year} cannot be checked: {FIGURES_FILE} lacks a figure for "
+                    + " and ".join(str(y) for y in (c.start_year, c.end_year) if y not in pts),
+                    spec.id,
+                )
+            )
             continue
         implied = cagr_pct(pts[c.start_year], pts[c.end_year], c.end_year - c.start_year)
         if abs(implied - c.value_pct) > tolerance:
-            problems.append(Problem(
-                "warning", file, where,
-                f"stated CAGR {c.value_pct}% does not reconcile with the figures: {pts[c.start_year]} ({c.start_year}) to "
-                f"{pts[c.end_year]} ({c.end_year}) implies {implied:.2f}% (tolerance {tolerance} pp)", spec.id))
+            problems.append(
+                Problem(
+                    "warning",
+                    file,
+                    where,
+                    f"stated CAGR {c.value_pct}% does not reconcile with the figures: {pts[c.start_year]} ({c.start_year}) to "
+                    f"{pts[c.end_year]} ({c.end_year}) implies {implied:.2f}% (tolerance {tolerance} pp)",
+                    spec.id,
+                )
+            )
     return problems
 
 
@@ -162,12 +258,19 @@ def primary_figure_problems(market: MarketData, file: str) -> list[Problem]:
     primary = market.primary_source.id
     if any(f.source_id == primary for f in market.figures):
         return []
-    return [Problem("error", file, "",
-                    f"no usable figure for the primary source '{primary}'; market '{market.id}' is not loaded",
-                    market.id)]
+    return [
+        Problem(
+            "error",
+            file,
+            "",
+            f"no usable figure for the primary source '{primary}'; market '{market.id}' is not loaded",
+            market.id,
+        )
+    ]
 
 
 # -- shares.csv ------------------------------------------------------------------------------
+
 
 def _window(market: MarketData, source_id: str) -> tuple[int, int] | None:
     years = [f.year for f in market.figures if f.source_id == source_id]
@@ -185,30 +288,66 @@ def check_share_rows(market: MarketData, rows: Lined[ShareRow], file: str) -> tu
         dims = market.dimensions_of(row.source_id)
         window = _window(market, row.source_id)
         if not dims:
-            problems.append(Problem("error", file, f"{where}, column source_id",
-                                    f"source '{row.source_id}' has no dimensions in {MARKET_FILE}", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}, column source_id",
+                    f"source '{row.source_id}' has no dimensions in {MARKET_FILE}",
+                    mid,
+                )
+            )
         elif row.dimension not in dims:
-            problems.append(Problem("error", file, f"{where}, column dimension",
-                                    f"unknown dimension '{row.dimension}' for source {row.source_id}; expected one of "
-                                    f"{', '.join(dims)}", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}, column dimension",
+                    f"unknown dimension '{row.dimension}' for source {row.source_id}; expected one of "
+                    f"{', '.join(dims)}",
+                    mid,
+                )
+            )
         elif row.segment not in {n.key for n in flatten_segments(dims[row.dimension])}:
-            problems.append(Problem("error", file, f"{where}, column segment",
-                                    f"unknown segment '{row.segment}' in dimension '{row.dimension}'", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}, column segment",
+                    f"unknown segment '{row.segment}' in dimension '{row.dimension}'",
+                    mid,
+                )
+            )
         elif window is None or not (window[0] <= row.year <= window[1]):
-            problems.append(Problem("error", file, f"{where}, column year",
-                                    f"year {row.year} is outside the source's forecast window "
-                                    f"{'(no figures)' if window is None else f'{window[0]}-{window[1]}'}", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}, column year",
+                    f"year {row.year} is outside the source's forecast window "
+                    f"{'(no figures)' if window is None else f'{window[0]}-{window[1]}'}",
+                    mid,
+                )
+            )
         elif (key := (row.source_id, row.dimension, row.segment, row.year)) in seen:
-            problems.append(Problem("error", file, where,
-                                    f"a second share for {row.dimension}/{row.segment} in {row.year}; keep one", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    where,
+                    f"a second share for {row.dimension}/{row.segment} in {row.year}; keep one",
+                    mid,
+                )
+            )
         else:
             seen.add(key)
             kept.append((line, row))
     return kept, problems
 
 
-def check_share_sums(market: MarketData, rows: list[ShareRow], settings: Settings,
-                     file: str) -> tuple[list[ShareRow], list[Problem]]:
+def check_share_sums(
+    market: MarketData, rows: list[ShareRow], settings: Settings, file: str
+) -> tuple[list[ShareRow], list[Problem]]:
     """Per dimension and year: every segment has a share, top-level shares make 100 %, children make their parent.
 
     Any error drops that dimension's shares (and says so in a warning); other dimensions keep theirs.
@@ -229,42 +368,70 @@ def check_share_sums(market: MarketData, rows: list[ShareRow], settings: Setting
         for year, shares in sorted(by_year.items()):
             missing = [n.key for n in nodes if n.key not in shares]
             if missing:
-                problems.append(Problem("error", file, f"dimension {dim_key}, year {year}",
-                                        f"no share for segment(s) {', '.join(missing)}; every segment needs one in each "
-                                        "year given", mid))
+                problems.append(
+                    Problem(
+                        "error",
+                        file,
+                        f"dimension {dim_key}, year {year}",
+                        f"no share for segment(s) {', '.join(missing)}; every segment needs one in each year given",
+                        mid,
+                    )
+                )
                 ok = False
                 continue
             top = sum(shares[n.key] for n in nodes if n.parent is None)
             if abs(top - 100) > tol:
-                problems.append(Problem("error", file, f"dimension {dim_key}, year {year}",
-                                        f"top-level shares sum to {top:.1f}%, expected 100% (± {tol})", mid))
+                problems.append(
+                    Problem(
+                        "error",
+                        file,
+                        f"dimension {dim_key}, year {year}",
+                        f"top-level shares sum to {top:.1f}%, expected 100% (± {tol})",
+                        mid,
+                    )
+                )
                 ok = False
             for n in nodes:
                 if n.children:
                     total = sum(shares[c] for c in n.children)
                     if abs(total - shares[n.key]) > tol:
-                        problems.append(Problem(
-                            "error", file, f"dimension {dim_key}, year {year}, segment {n.key}",
-                            f"children ({', '.join(n.children)}) sum to {total:.1f}%, but '{n.key}' is "
-                            f"{shares[n.key]:.1f}% (± {tol})", mid))
+                        problems.append(
+                            Problem(
+                                "error",
+                                file,
+                                f"dimension {dim_key}, year {year}, segment {n.key}",
+                                f"children ({', '.join(n.children)}) sum to {total:.1f}%, but '{n.key}' is "
+                                f"{shares[n.key]:.1f}% (± {tol})",
+                                mid,
+                            )
+                        )
                         ok = False
         if ok:
             kept.extend(dim_rows)
         else:
-            problems.append(Problem("warning", file, f"dimension {dim_key}",
-                                    f"shares for '{dim_key}' were not loaded because of the errors above", mid))
+            problems.append(
+                Problem(
+                    "warning",
+                    file,
+                    f"dimension {dim_key}",
+                    f"shares for '{dim_key}' were not loaded because of the errors above",
+                    mid,
+                )
+            )
     return kept, problems
 
 
 # -- crosstab.csv ----------------------------------------------------------------------------
+
 
 def _primary_shares(market: MarketData) -> dict[tuple[str, str, int], float]:
     primary = market.primary_source.id
     return {(r.dimension, r.segment, r.year): r.share_pct for r in market.shares if r.source_id == primary}
 
 
-def check_crosstab_rows(market: MarketData, rows: Lined[CrosstabRow],
-                        file: str) -> tuple[list[CrosstabRow], list[Problem]]:
+def check_crosstab_rows(
+    market: MarketData, rows: Lined[CrosstabRow], file: str
+) -> tuple[list[CrosstabRow], list[Problem]]:
     """Cells of two of the primary source's dimensions, top-level segments only, in a year with loaded shares."""
     dims = market.dimensions_of(market.primary_source.id)
     share = _primary_shares(market)
@@ -289,8 +456,9 @@ def check_crosstab_rows(market: MarketData, rows: Lined[CrosstabRow],
     return kept, problems
 
 
-def check_crosstab_sums(market: MarketData, rows: list[CrosstabRow], settings: Settings,
-                        file: str) -> tuple[list[CrosstabRow], list[Problem]]:
+def check_crosstab_sums(
+    market: MarketData, rows: list[CrosstabRow], settings: Settings, file: str
+) -> tuple[list[CrosstabRow], list[Problem]]:
     """Per pair of dimensions and year, each segment's cells add up to its share in shares.csv.
 
     A pair and year that does not reconcile is dropped whole. Expects rows that passed
@@ -310,10 +478,16 @@ def check_crosstab_sums(market: MarketData, rows: list[CrosstabRow], settings: S
             for seg in dims[d].segments:
                 total = sum(c.share_pct for c in cells if getattr(c, f"segment_{side}") == seg.key)
                 if abs(total - share[(d, seg.key, year)]) > tol:
-                    problems.append(Problem(
-                        "error", file, f"{da} x {db}, year {year}, {d}={seg.key}",
-                        f"cells sum to {total:.1f}%, but {SHARES_FILE} gives {d}/{seg.key} "
-                        f"{share[(d, seg.key, year)]:.1f}% (± {tol})", market.id))
+                    problems.append(
+                        Problem(
+                            "error",
+                            file,
+                            f"{da} x {db}, year {year}, {d}={seg.key}",
+                            f"cells sum to {total:.1f}%, but {SHARES_FILE} gives {d}/{seg.key} "
+                            f"{share[(d, seg.key, year)]:.1f}% (± {tol})",
+                            market.id,
+                        )
+                    )
                     ok = False
         if ok:
             kept.extend(cells)
@@ -322,8 +496,10 @@ def check_crosstab_sums(market: MarketData, rows: list[CrosstabRow], settings: S
 
 # -- insights.yaml ---------------------------------------------------------------------------
 
-def check_insights(market: MarketData, insights: list[tuple[int, Insight]],
-                   file: str) -> tuple[list[Insight], list[Problem]]:
+
+def check_insights(
+    market: MarketData, insights: list[tuple[int, Insight]], file: str
+) -> tuple[list[Insight], list[Problem]]:
     """Insights citing a listed source, and regions and ``dimension/segment`` keys the market defines.
 
     Insights arrive as ``(index in the file's list, insight)``.
@@ -336,8 +512,15 @@ def check_insights(market: MarketData, insights: list[tuple[int, Insight]],
     for i, ins in insights:
         where = f"insights[{i}] ({ins.id})"
         if ins.source not in sources:
-            problems.append(Problem("error", file, f"{where}.source",
-                                    f"unknown source '{ins.source}'; expected one of {', '.join(sorted(sources))}", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}.source",
+                    f"unknown source '{ins.source}'; expected one of {', '.join(sorted(sources))}",
+                    mid,
+                )
+            )
             continue
         # An insight may cite a secondary source yet tag segments of the primary source's dimensions.
         dims = {**market.dimensions_of(ins.source), **market.dimensions_of(primary)}
@@ -346,14 +529,27 @@ def check_insights(market: MarketData, insights: list[tuple[int, Insight]],
         bad_regions = [r for r in ins.regions if r not in region_keys]
         bad_segments = [ref for ref in ins.segments if ref.split("/")[1] not in keys.get(ref.split("/")[0], set())]
         if bad_regions:
-            problems.append(Problem("error", file, f"{where}.regions",
-                                    f"unknown region(s) {', '.join(bad_regions)}; expected from "
-                                    f"{', '.join(sorted(region_keys))}", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}.regions",
+                    f"unknown region(s) {', '.join(bad_regions)}; expected from {', '.join(sorted(region_keys))}",
+                    mid,
+                )
+            )
             continue
         if bad_segments:
-            problems.append(Problem("error", file, f"{where}.segments",
-                                    f"unknown segment(s) {', '.join(bad_segments)}; write them as dimension/segment "
-                                    f"keys from {MARKET_FILE}", mid))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"{where}.segments",
+                    f"unknown segment(s) {', '.join(bad_segments)}; write them as dimension/segment "
+                    f"keys from {MARKET_FILE}",
+                    mid,
+                )
+            )
             continue
         kept.append(ins)
     return kept, problems
@@ -361,25 +557,38 @@ def check_insights(market: MarketData, insights: list[tuple[int, Insight]],
 
 # -- across markets --------------------------------------------------------------------------
 
+
 def market_id_problems(market: MarketData, taken: Mapping[str, str], file: str) -> list[Problem]:
     """The market's id is not already used; ``taken`` maps the ids accepted so far to their folders."""
     if market.id not in taken:
         return []
-    return [Problem("error", file, "id",
-                    f"market id '{market.id}' is already used by markets/{taken[market.id]}; ids must be unique",
-                    market.id)]
+    return [
+        Problem(
+            "error",
+            file,
+            "id",
+            f"market id '{market.id}' is already used by markets/{taken[market.id]}; ids must be unique",
+            market.id,
+        )
+    ]
 
 
-def check_insight_ids(market: MarketData, taken: Mapping[str, str],
-                      file: str) -> tuple[list[Insight], list[Problem]]:
+def check_insight_ids(market: MarketData, taken: Mapping[str, str], file: str) -> tuple[list[Insight], list[Problem]]:
     """Insights whose id no earlier insight has; ``taken`` maps the ids accepted so far to their folders."""
     seen = dict(taken)
     kept: list[Insight] = []
     problems: list[Problem] = []
     for ins in market.insights:
         if ins.id in seen:
-            problems.append(Problem("error", file, f"id {ins.id}",
-                                    f"insight id '{ins.id}' is already used in markets/{seen[ins.id]}", market.id))
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    f"id {ins.id}",
+                    f"insight id '{ins.id}' is already used in markets/{seen[ins.id]}",
+                    market.id,
+                )
+            )
         else:
             seen[ins.id] = market.folder
             kept.append(ins)

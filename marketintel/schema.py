@@ -186,8 +186,11 @@ class Insight(Strict):
         context = info.context or {}
         topics = context["insight_topics"] if "insight_topics" in context else settings().insight_topics
         if value not in topics:
-            raise PydanticCustomError("literal_error", "Input should be one of {expected} (config.yaml insight_topics)",
-                                      {"expected": ", ".join(repr(t) for t in topics)})
+            raise PydanticCustomError(
+                "literal_error",
+                "Input should be one of {expected} (config.yaml insight_topics)",
+                {"expected": ", ".join(repr(t) for t in topics)},
+            )
         return value
 
 
@@ -206,6 +209,7 @@ class ConceptsFile(Strict):
 
 
 # -- the segment hierarchy ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SegmentNode:
@@ -227,8 +231,18 @@ def flatten_segments(dimension: Dimension) -> list[SegmentNode]:
 
     def walk(segments: Iterable[Segment], parent: str | None, depth: int) -> None:
         for seg in segments:
-            out.append(SegmentNode(seg.key, seg.label, seg.concept, seg.concept_note, parent, depth,
-                                   len(out), tuple(c.key for c in seg.children)))
+            out.append(
+                SegmentNode(
+                    seg.key,
+                    seg.label,
+                    seg.concept,
+                    seg.concept_note,
+                    parent,
+                    depth,
+                    len(out),
+                    tuple(c.key for c in seg.children),
+                )
+            )
             walk(seg.children, seg.key, depth + 1)
 
     walk(dimension.segments, None, 0)

@@ -91,7 +91,7 @@ class Marks(_Frozen):
     derived: PointMark
     estimate_dash: str
     line_width: float
-    bubble_min: int = Field(gt=0)   # a bubble's diameter (px on screen), smallest and largest
+    bubble_min: int = Field(gt=0)  # a bubble's diameter (px on screen), smallest and largest
     bubble_max: int = Field(gt=0)
 
 

@@ -47,11 +47,15 @@ def _unpack(uploads: list[tuple[str, bytes]], max_bytes: int) -> tuple[dict[str,
     def add(name: str, content: bytes, origin: str) -> None:
         base = PurePosixPath(name.replace("\\", "/")).name
         if base not in ALLOWED_FILES:
-            problems.append(Problem("error", origin, "", f"'{name}' is not a market file; expected {', '.join(ALLOWED_FILES)}"))
+            problems.append(
+                Problem("error", origin, "", f"'{name}' is not a market file; expected {', '.join(ALLOWED_FILES)}")
+            )
         elif base in files:
             problems.append(Problem("error", origin, "", f"'{base}' was uploaded twice; send one"))
         elif len(content) > max_bytes:
-            problems.append(Problem("error", origin, "", f"'{base}' is {len(content):,} bytes; the limit is {max_bytes:,}"))
+            problems.append(
+                Problem("error", origin, "", f"'{base}' is {len(content):,} bytes; the limit is {max_bytes:,}")
+            )
         else:
             files[base] = content
 
@@ -74,8 +78,14 @@ def _unpack(uploads: list[tuple[str, bytes]], max_bytes: int) -> tuple[dict[str,
                 elif stat.S_ISLNK(mode):
                     problems.append(Problem("error", name, entry.filename, "is a link; refused"))
                 elif entry.file_size > max_bytes:
-                    problems.append(Problem("error", name, entry.filename,
-                                            f"unpacks to {entry.file_size:,} bytes; the limit is {max_bytes:,}"))
+                    problems.append(
+                        Problem(
+                            "error",
+                            name,
+                            entry.filename,
+                            f"unpacks to {entry.file_size:,} bytes; the limit is {max_bytes:,}",
+                        )
+                    )
                 else:
                     with archive.open(entry) as fh:
                         add(entry.filename, fh.read(max_bytes + 1), name)
@@ -96,8 +106,14 @@ def stage_upload(uploads: list[tuple[str, bytes]], data_root: Path) -> StagedUpl
     market_id = _declared_id(files[MARKET_FILE], limits.max_yaml_aliases)
     folder = market_id if market_id is not None and _safe_folder(market_id) else f"upload-{uuid.uuid4().hex[:8]}"
     if market_id is not None and (data_root / "markets" / folder).exists():
-        problems.append(Problem("error", f"markets/{folder}/{MARKET_FILE}", "id",
-                                f"a market with id '{market_id}' already exists; choose another id"))
+        problems.append(
+            Problem(
+                "error",
+                f"markets/{folder}/{MARKET_FILE}",
+                "id",
+                f"a market with id '{market_id}' already exists; choose another id",
+            )
+        )
     with tempfile.TemporaryDirectory(prefix="marketintel-upload-") as tmp:
         trial = Path(tmp) / "data"
         shutil.copytree(data_root, trial, symlinks=True, ignore=shutil.ignore_patterns(".*"))
@@ -111,8 +127,11 @@ def stage_upload(uploads: list[tuple[str, bytes]], data_root: Path) -> StagedUpl
             (target / name).write_bytes(content)
         catalog = validate_data_dir(trial)
     prefix = f"markets/{folder}/"
-    problems += [p for p in catalog.problems if p.file.startswith(prefix)
-                 or (p.market_id is not None and p.market_id == market_id)]
+    problems += [
+        p
+        for p in catalog.problems
+        if p.file.startswith(prefix) or (p.market_id is not None and p.market_id == market_id)
+    ]
     loaded = any(m.folder == folder for m in catalog.markets)
     if not loaded and not any(p.severity == "error" for p in problems):
         problems.append(Problem("error", prefix + MARKET_FILE, "", "the market did not load"))

@@ -12,15 +12,41 @@ from typing import TypeVar
 
 from . import load, rules
 from .load import pydantic_problems, relative
-from .schema import (CONCEPTS_FILE, CROSSTAB_FILE, FIGURES_FILE, INSIGHTS_FILE, MARKET_FILE, SHARES_FILE, Catalog,
-                     Concept, MarketData, Problem, SegmentNode, Severity, flatten_segments)
+from .schema import (
+    CONCEPTS_FILE,
+    CROSSTAB_FILE,
+    FIGURES_FILE,
+    INSIGHTS_FILE,
+    MARKET_FILE,
+    SHARES_FILE,
+    Catalog,
+    Concept,
+    MarketData,
+    Problem,
+    SegmentNode,
+    Severity,
+    flatten_segments,
+)
 from .settings import Settings
 from .settings import settings as load_settings_model
 
 # Names other modules import from here (they are defined in schema and load).
-__all__ = ["CONCEPTS_FILE", "CROSSTAB_FILE", "FIGURES_FILE", "INSIGHTS_FILE", "MARKET_FILE", "SHARES_FILE", "Catalog",
-           "MarketData", "Problem", "SegmentNode", "Severity", "flatten_segments", "pydantic_problems",
-           "validate_data_dir"]
+__all__ = [
+    "CONCEPTS_FILE",
+    "CROSSTAB_FILE",
+    "FIGURES_FILE",
+    "INSIGHTS_FILE",
+    "MARKET_FILE",
+    "SHARES_FILE",
+    "Catalog",
+    "MarketData",
+    "Problem",
+    "SegmentNode",
+    "Severity",
+    "flatten_segments",
+    "pydantic_problems",
+    "validate_data_dir",
+]
 
 T = TypeVar("T")
 
@@ -34,9 +60,11 @@ class _Problems(list[Problem]):
         return value
 
 
-def _market(folder: Path, root: Path, concepts: dict[str, Concept], settings: Settings,
-            found: _Problems) -> MarketData | None:
+def _market(
+    folder: Path, root: Path, concepts: dict[str, Concept], settings: Settings, found: _Problems
+) -> MarketData | None:
     """One market folder, loaded and checked; None when a problem drops the whole market."""
+
     def file(name: str) -> str:
         return relative(folder / name, root)
 
@@ -91,7 +119,9 @@ def validate_data_dir(root: Path, settings: Settings | None = None) -> Catalog:
         if clash:
             continue
         market_ids[market.id] = folder.name
-        market.insights = found.take(rules.check_insight_ids(market, insight_ids, relative(folder / INSIGHTS_FILE, root)))
+        market.insights = found.take(
+            rules.check_insight_ids(market, insight_ids, relative(folder / INSIGHTS_FILE, root))
+        )
         insight_ids.update({ins.id: folder.name for ins in market.insights})
         markets.append(market)
     return Catalog(markets, concepts, list(found))

@@ -5,8 +5,20 @@ import streamlit as st
 from marketintel import charts, queries
 from marketintel.display import headline_table, money_in_language, text_column
 from marketintel.settings import settings
-from marketintel.ui import (chart, choose_many, choose_one, draw_chart, page_setup, page_workbook, plain, q, query,
-                            register_table, restore_url, show_messages)
+from marketintel.ui import (
+    chart,
+    choose_many,
+    choose_one,
+    draw_chart,
+    page_setup,
+    page_workbook,
+    plain,
+    q,
+    query,
+    register_table,
+    restore_url,
+    show_messages,
+)
 
 _ = page_setup()
 cfg = settings()
@@ -21,8 +33,9 @@ names = {m.market_id: _.pick(m, "name") for m in markets.itertuples()}
 
 st.title(_("Compare markets"))
 st.info(_.dynamic(cfg.overlap_note))
-chosen, messages = choose_many("markets", _("Markets"), list(markets["market_id"]), names,
-                               default=list(markets["market_id"])[:4], max_selections=4)
+chosen, messages = choose_many(
+    "markets", _("Markets"), list(markets["market_id"]), names, default=list(markets["market_id"])[:4], max_selections=4
+)
 if len(chosen) < 2:
     show_messages(messages)
     st.warning(_("Choose at least two markets to compare."))
@@ -36,67 +49,117 @@ picked_names = _.join(names[m] for m in chosen)
 @st.fragment
 def growth_section() -> None:
     """The scale switch reruns only this chart."""
-    scale, msg = choose_one("scale", _("Scale"), list(charts.SCALES),
-                            {"linear": _("Linear"), "log": _("Log"), "indexed": _("Indexed (first year = 100)")},
-                            "indexed", widget="segmented")
+    scale, msg = choose_one(
+        "scale",
+        _("Scale"),
+        list(charts.SCALES),
+        {"linear": _("Linear"), "log": _("Log"), "indexed": _("Indexed (first year = 100)")},
+        "indexed",
+        widget="segmented",
+    )
     show_messages(msg)
     scale_note = {"linear": _("linear scale"), "log": _("log scale"), "indexed": _("indexed scale")}
-    draw_chart(chart(charts.growth_chart, series_ref, scale, _("Market size compared"), lang=_.lang), "compare_growth",
-               subtitle=" · ".join([picked_names, scale_note[scale]]))
+    draw_chart(
+        chart(charts.growth_chart, series_ref, scale, _("Market size compared"), lang=_.lang),
+        "compare_growth",
+        subtitle=" · ".join([picked_names, scale_note[scale]]),
+    )
 
 
 growth_section()
-draw_chart(chart(charts.growth_bars, q(queries.growth_summary, chosen), _("Growth compared"), lang=_.lang),
-           "compare_bars", subtitle=picked_names)
+draw_chart(
+    chart(charts.growth_bars, q(queries.growth_summary, chosen), _("Growth compared"), lang=_.lang),
+    "compare_bars",
+    subtitle=picked_names,
+)
 
 st.subheader(_("Headline figures"), anchor=False)
 # Display table: names, year headers and money (亿美元 in Chinese) already follow the language.
 headline = headline_table(query(queries.headline_figures, chosen), markets, _.lang)
 register_table(_("Headline figures"), headline.reset_index())
-st.dataframe(headline, column_config={
-    "cagr_pct": st.column_config.NumberColumn(_("CAGR (%, reported)"), format="%.2f"),
-    "cagr_start": st.column_config.NumberColumn(_("CAGR from"), format="%d"),
-    "cagr_end": st.column_config.NumberColumn(_("CAGR to"), format="%d"),
-    "report_code": st.column_config.TextColumn(_("Report")),
-}, width="stretch")
+st.dataframe(
+    headline,
+    column_config={
+        "cagr_pct": st.column_config.NumberColumn(_("CAGR (%, reported)"), format="%.2f"),
+        "cagr_start": st.column_config.NumberColumn(_("CAGR from"), format="%d"),
+        "cagr_end": st.column_config.NumberColumn(_("CAGR to"), format="%d"),
+        "report_code": st.column_config.TextColumn(_("Report")),
+    },
+    width="stretch",
+)
 
 st.subheader(_("Segment by segment"), anchor=False)
-st.caption(_("Segments that mean the same thing across markets, matched through shared concept keys. "
-             "Segment figures are estimates."))
+st.caption(
+    _(
+        "Segments that mean the same thing across markets, matched through shared concept keys. "
+        "Segment figures are estimates."
+    )
+)
 concepts = query(queries.comparable_concepts, chosen)
 if concepts.empty:
     st.info(_("These markets share no comparable segment."))
 else:
     clabels = {c.concept: _.pick(c, "label") for c in concepts.itertuples()}
     defaults = [c for c in ("remote_patient_monitoring", "hospitals", "home_care") if c in clabels]
-    picked, msg = choose_many("concepts", _("Segments to compare"), list(concepts["concept"]), clabels,
-                              default=defaults or list(concepts["concept"])[:3])
+    picked, msg = choose_many(
+        "concepts",
+        _("Segments to compare"),
+        list(concepts["concept"]),
+        clabels,
+        default=defaults or list(concepts["concept"])[:3],
+    )
     years = sorted({int(y) for y in series["year"]})
     ca, cb = st.columns([1, 2])
     cyear, msg2 = choose_one("cyear", _("Year"), [str(y) for y in years], {}, str(years[-1]), where=ca)
-    measure, msg3 = choose_one("measure", _("Measure"), ["value", "share"],
-                               {"value": _("Size ({unit})", unit=_.money_unit),
-                                "share": _("Share of each market (%)")}, "value",
-                               widget="segmented", where=cb,
-                               help=_("Shares put markets of very different size on one scale."))
+    measure, msg3 = choose_one(
+        "measure",
+        _("Measure"),
+        ["value", "share"],
+        {"value": _("Size ({unit})", unit=_.money_unit), "share": _("Share of each market (%)")},
+        "value",
+        widget="segmented",
+        where=cb,
+        help=_("Shares put markets of very different size on one scale."),
+    )
     show_messages(msg + msg2 + msg3)
     if picked:
         comp_ref = q(queries.concept_comparison, chosen, picked)
         comp = query(comp_ref)
-        draw_chart(chart(charts.concept_chart, comp_ref, int(cyear), _("Comparable segments across markets"),
-                         list(markets.set_index("market_id").loc[chosen, "report_code"]), measure, lang=_.lang),
-                   "compare_concepts", subtitle=f"{picked_names} · {cyear}")
+        draw_chart(
+            chart(
+                charts.concept_chart,
+                comp_ref,
+                int(cyear),
+                _("Comparable segments across markets"),
+                list(markets.set_index("market_id").loc[chosen, "report_code"]),
+                measure,
+                lang=_.lang,
+            ),
+            "compare_concepts",
+            subtitle=f"{picked_names} · {cyear}",
+        )
         shown = comp[comp["year"] == int(cyear)]
         detail = money_in_language(shown, _.lang).assign(
-            concept=text_column(shown, "concept_label", _.lang), market=text_column(shown, "name", _.lang),
-            segments=text_column(shown, "segments", _.lang), note=text_column(shown, "note", _.lang))[
-            ["concept", "market", "segments", "share_pct", "value", "note"]]
-        st.dataframe(detail, hide_index=True, width="stretch", column_config={
-            "concept": _("Segment"), "market": _("Market"), "segments": _("Market's own segment(s)"),
-            "share_pct": st.column_config.NumberColumn(_("Share (%, est.)"), format="%.1f"),
-            "value": st.column_config.NumberColumn(_("{year} ({unit}, est.)", year=cyear, unit=_.money_unit),
-                                                   format=_.money_column_format),
-            "note": _("Note")})
+            concept=text_column(shown, "concept_label", _.lang),
+            market=text_column(shown, "name", _.lang),
+            segments=text_column(shown, "segments", _.lang),
+            note=text_column(shown, "note", _.lang),
+        )[["concept", "market", "segments", "share_pct", "value", "note"]]
+        st.dataframe(
+            detail,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "concept": _("Segment"),
+                "market": _("Market"),
+                "segments": _("Market's own segment(s)"),
+                "share_pct": st.column_config.NumberColumn(_("Share (%, est.)"), format="%.1f"),
+                "value": st.column_config.NumberColumn(
+                    _("{year} ({unit}, est.)", year=cyear, unit=_.money_unit), format=_.money_column_format
+                ),
+                "note": _("Note"),
+            },
+        )
     else:
         st.info(_("Pick at least one segment to compare."))
 
@@ -110,43 +173,100 @@ else:
     smarket, msg = choose_one("source_market", _("Market with more than one source"), multi_ids, names, multi_ids[0])
     show_messages(msg)
     msrc = srcs[srcs["market_id"] == smarket]
-    st.dataframe(msrc[[_.col("title"), _.col("kind"), "report_code", "date", "is_primary", "first_year", "last_year",
-                       "n_figures", "cagr_pct", _.col("coverage")]], hide_index=True, width="stretch", column_config={
-        _.col("title"): _("Source"), _.col("kind"): _("Kind"), "report_code": _("Report code"),
-        "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
-        "is_primary": _("Primary"), "first_year": _("First year"), "last_year": _("Last year"),
-        "n_figures": _("Figures stated"), "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
-        _.col("coverage"): _("What it covers")})
+    st.dataframe(
+        msrc[
+            [
+                _.col("title"),
+                _.col("kind"),
+                "report_code",
+                "date",
+                "is_primary",
+                "first_year",
+                "last_year",
+                "n_figures",
+                "cagr_pct",
+                _.col("coverage"),
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            _.col("title"): _("Source"),
+            _.col("kind"): _("Kind"),
+            "report_code": _("Report code"),
+            "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
+            "is_primary": _("Primary"),
+            "first_year": _("First year"),
+            "last_year": _("Last year"),
+            "n_figures": _("Figures stated"),
+            "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
+            _.col("coverage"): _("What it covers"),
+        },
+    )
     color = markets.set_index("market_id").loc[smarket, "color"]
-    draw_chart(chart(charts.source_timeline, q(queries.source_series, smarket),
-                     _("{market}: each source's figures", market=names[smarket]), color, lang=_.lang),
-               "compare_sources", subtitle=names[smarket])
+    draw_chart(
+        chart(
+            charts.source_timeline,
+            q(queries.source_series, smarket),
+            _("{market}: each source's figures", market=names[smarket]),
+            color,
+            lang=_.lang,
+        ),
+        "compare_sources",
+        subtitle=names[smarket],
+    )
     spread = query(queries.source_spread, smarket)
     numeric = msrc[msrc["n_figures"] > 0]
     silent = msrc[msrc["n_figures"] == 0]
     if len(numeric) >= 2:
-        st.dataframe(money_in_language(spread, _.lang), hide_index=True, column_config={
-            "year": _("Year"), "n_sources": _("Sources"),
-            "low": st.column_config.NumberColumn(_("Lowest ({unit})", unit=_.money_unit),
-                                                 format=_.money_column_format),
-            "high": st.column_config.NumberColumn(_("Highest ({unit})", unit=_.money_unit),
-                                                  format=_.money_column_format),
-            "spread_pct": st.column_config.NumberColumn(_("Spread (%)"), format="%.1f"),
-            "outlier": _("Far from the others")})
+        st.dataframe(
+            money_in_language(spread, _.lang),
+            hide_index=True,
+            column_config={
+                "year": _("Year"),
+                "n_sources": _("Sources"),
+                "low": st.column_config.NumberColumn(
+                    _("Lowest ({unit})", unit=_.money_unit), format=_.money_column_format
+                ),
+                "high": st.column_config.NumberColumn(
+                    _("Highest ({unit})", unit=_.money_unit), format=_.money_column_format
+                ),
+                "spread_pct": st.column_config.NumberColumn(_("Spread (%)"), format="%.1f"),
+                "outlier": _("Far from the others"),
+            },
+        )
         for row in spread.dropna(subset=["outlier"]).itertuples():
-            st.warning(_("{year}: source {source} sits far from the others (spread {spread:.0f}%).",
-                         year=row.year, source=plain(row.outlier), spread=row.spread_pct))
+            st.warning(
+                _(
+                    "{year}: source {source} sits far from the others (spread {spread:.0f}%).",
+                    year=row.year,
+                    source=plain(row.outlier),
+                    spread=row.spread_pct,
+                )
+            )
     for s in silent.itertuples():
-        st.warning(_("{source} ({date}) states no market size or growth rate, so there is no spread to compute. "
-                     "Its qualitative claims and taxonomy are shown below, kept separate from the primary report's.",
-                     source=plain(_.pick(s, "title")), date=plain(s.date)))
+        st.warning(
+            _(
+                "{source} ({date}) states no market size or growth rate, so there is no spread to compute. "
+                "Its qualitative claims and taxonomy are shown below, kept separate from the primary report's.",
+                source=plain(_.pick(s, "title")),
+                date=plain(s.date),
+            )
+        )
     claims = query(queries.claims, smarket)
     for c in claims.itertuples():
         st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(_.pick(c, 'source_title'))}*")
     tax = query(queries.source_taxonomies, smarket)
     st.markdown("**" + _("Where the taxonomies differ") + "**")
-    st.dataframe(tax[[_.col("dimension_label"), _.col("title"), _.col("segments")]], hide_index=True, width="stretch",
-                 column_config={_.col("dimension_label"): _("Dimension"), _.col("title"): _("Source"),
-                                _.col("segments"): _("Segments it names")})
+    st.dataframe(
+        tax[[_.col("dimension_label"), _.col("title"), _.col("segments")]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            _.col("dimension_label"): _("Dimension"),
+            _.col("title"): _("Source"),
+            _.col("segments"): _("Segments it names"),
+        },
+    )
 
 page_workbook("compare")

@@ -1,13 +1,12 @@
 """Data & sources: the documents behind every figure, the validation report, downloads."""
 
-import streamlit as st
-
 import pandas as pd
+import streamlit as st
 
 from marketintel import export, queries
 from marketintel.settings import data_dir
-from marketintel.upload import install_market, stage_upload
 from marketintel.ui import forget_fingerprint, has_chrome, page_setup, plain, provenance_legend, query
+from marketintel.upload import install_market, stage_upload
 
 _ = page_setup()
 market_col = _.col("market")
@@ -20,17 +19,27 @@ provenance_legend()
 st.subheader(_("Sources"), anchor=False)
 src = query(queries.sources)
 basis_col = _.col("cagr_basis")
-st.dataframe(src[[market_col, title_col, "report_code", "date", "is_primary", "cagr_pct", basis_col, "document"]]
-             .fillna({"report_code": "—"}),
-             hide_index=True, width="stretch", column_config={
-                 market_col: _("Market"), title_col: _("Title"), "report_code": _("Report code"),
-                 "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"), "is_primary": _("Primary"),
-                 "first_year": _("First year"), "last_year": _("Last year"),
-                 "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
-                 "cagr_start": st.column_config.NumberColumn(_("CAGR from"), format="%d"),
-                 "cagr_end": st.column_config.NumberColumn(_("CAGR to"), format="%d"),
-                 basis_col: st.column_config.TextColumn(_("Which period, and why"), width="large"),
-                 "document": _("Document")})
+st.dataframe(
+    src[[market_col, title_col, "report_code", "date", "is_primary", "cagr_pct", basis_col, "document"]].fillna(
+        {"report_code": "—"}
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        market_col: _("Market"),
+        title_col: _("Title"),
+        "report_code": _("Report code"),
+        "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
+        "is_primary": _("Primary"),
+        "first_year": _("First year"),
+        "last_year": _("Last year"),
+        "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
+        "cagr_start": st.column_config.NumberColumn(_("CAGR from"), format="%d"),
+        "cagr_end": st.column_config.NumberColumn(_("CAGR to"), format="%d"),
+        basis_col: st.column_config.TextColumn(_("Which period, and why"), width="large"),
+        "document": _("Document"),
+    },
+)
 
 st.subheader(_("Validation report"), anchor=False)
 report = query(queries.validation_report)
@@ -43,47 +52,83 @@ else:
     if len(warnings):
         st.warning(_("{n} warning(s): loaded, but worth a look.", n=len(warnings)))
     # The problem messages themselves stay English: they are diagnostics for the data curators.
-    st.dataframe(report, hide_index=True, width="stretch", column_config={
-        "severity": _("Severity"), "market_id": _("Market"), "file": _("File"), "location": _("Where"),
-        "message": st.column_config.TextColumn(_("Problem"), width="large")})
+    st.dataframe(
+        report,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "severity": _("Severity"),
+            "market_id": _("Market"),
+            "file": _("File"),
+            "location": _("Where"),
+            "message": st.column_config.TextColumn(_("Problem"), width="large"),
+        },
+    )
 
 st.subheader(_("Download the tables"), anchor=False)
 st.caption(_("Every table as CSV, exactly as the app uses it (with the provenance column where it has figures)."))
 cols = st.columns(3)
 for i, name in enumerate(queries.DOWNLOADABLE_TABLES):
     df = query(queries.table, name)
-    cols[i % 3].download_button(_("{name}.csv ({n:,} rows)", name=name, n=len(df)), export.csv_bytes(df, _.lang),
-                                file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}", width="stretch",
-                                on_click="ignore")
+    cols[i % 3].download_button(
+        _("{name}.csv ({n:,} rows)", name=name, n=len(df)),
+        export.csv_bytes(df, _.lang),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"dl_{name}",
+        width="stretch",
+        on_click="ignore",
+    )
 # Sheet names stay the tables' own names, the same as the CSV files and data/README.md.
 all_tables = {name: query(queries.table, name) for name in queries.DOWNLOADABLE_TABLES}
 lang = _.lang
-st.download_button(_("All tables as one Excel workbook"), data=lambda: export.workbook_bytes(all_tables, src, lang),
-                   file_name="market-intelligence-data.xlsx", on_click="ignore", key="dl_all_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+st.download_button(
+    _("All tables as one Excel workbook"),
+    data=lambda: export.workbook_bytes(all_tables, src, lang),
+    file_name="market-intelligence-data.xlsx",
+    on_click="ignore",
+    key="dl_all_xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 if not has_chrome():
-    st.info(_("No Chrome or Chromium was found on this server, so PNG and SVG chart downloads are off. "
-              "Install one (Debian: apt-get install chromium) or set BROWSER_PATH. PowerPoint, Excel and CSV work."))
+    st.info(
+        _(
+            "No Chrome or Chromium was found on this server, so PNG and SVG chart downloads are off. "
+            "Install one (Debian: apt-get install chromium) or set BROWSER_PATH. PowerPoint, Excel and CSV work."
+        )
+    )
 st.caption(_("Data files live in data/markets/<market>/; see data/README.md for how to edit them."))
 
 st.subheader(_("Try a market of your own"), anchor=False)
-st.caption(_("Upload market.yaml and figures.csv (shares.csv, crosstab.csv and insights.yaml are optional), "
-             "or one zip holding them. The files are checked in full before anything is saved; a market that "
-             "fails is not saved at all. See data/README.md for the format."))
-uploaded = st.file_uploader(_("Market files or a zip"), type=["yaml", "yml", "csv", "zip"], accept_multiple_files=True,
-                            key="market_upload")
+st.caption(
+    _(
+        "Upload market.yaml and figures.csv (shares.csv, crosstab.csv and insights.yaml are optional), "
+        "or one zip holding them. The files are checked in full before anything is saved; a market that "
+        "fails is not saved at all. See data/README.md for the format."
+    )
+)
+uploaded = st.file_uploader(
+    _("Market files or a zip"), type=["yaml", "yml", "csv", "zip"], accept_multiple_files=True, key="market_upload"
+)
 if uploaded:
     staged = stage_upload([(f.name, f.getvalue()) for f in uploaded], data_dir())
-    table = pd.DataFrame([p.__dict__ for p in staged.problems],
-                         columns=["severity", "file", "location", "message", "market_id"])
+    table = pd.DataFrame(
+        [p.__dict__ for p in staged.problems], columns=["severity", "file", "location", "message", "market_id"]
+    )
     if staged.ok:
         if len(table):
-            st.success(_("Market '{market}' passed validation with {n} warning(s).",
-                         market=plain(staged.market_id), n=len(table)))
+            st.success(
+                _(
+                    "Market '{market}' passed validation with {n} warning(s).",
+                    market=plain(staged.market_id),
+                    n=len(table),
+                )
+            )
         else:
             st.success(_("Market '{market}' passed validation.", market=plain(staged.market_id)))
-        if st.button(_("Add '{market}' to the dashboard", market=staged.market_id), type="primary",
-                     key="install_market"):
+        if st.button(
+            _("Add '{market}' to the dashboard", market=staged.market_id), type="primary", key="install_market"
+        ):
             try:
                 install_market(staged, data_dir())
             except (FileExistsError, OSError) as exc:
@@ -92,9 +137,21 @@ if uploaded:
                 forget_fingerprint()
                 st.success(_("Saved. '{market}' is now in every page's market list.", market=plain(staged.market_id)))
     else:
-        st.error(_("Not saved: the upload has {n} problem(s). Nothing in the data folder was changed.",
-                   n=int((table["severity"] == "error").sum())))
+        st.error(
+            _(
+                "Not saved: the upload has {n} problem(s). Nothing in the data folder was changed.",
+                n=int((table["severity"] == "error").sum()),
+            )
+        )
     if len(table):
-        st.dataframe(table.drop(columns="market_id"), hide_index=True, width="stretch", column_config={
-            "severity": _("Severity"), "file": _("File"), "location": _("Where"),
-            "message": st.column_config.TextColumn(_("Problem"), width="large")})
+        st.dataframe(
+            table.drop(columns="market_id"),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "severity": _("Severity"),
+                "file": _("File"),
+                "location": _("Where"),
+                "message": st.column_config.TextColumn(_("Problem"), width="large"),
+            },
+        )

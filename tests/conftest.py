@@ -14,8 +14,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from data_helpers import DATA, FIXTURE_DATA  # noqa: E402
+
 from marketintel.db import build_database, connect_read_only  # noqa: E402
-from marketintel.settings import Settings, settings as load_settings  # noqa: E402
+from marketintel.settings import Settings  # noqa: E402
+from marketintel.settings import settings as load_settings
 
 
 @pytest.fixture(scope="session")

@@ -29,15 +29,17 @@ SEEDS = resolve_path(os.environ.get("MARKETINTEL_SEEDS_DIR") or settings().paths
 def require_seeds() -> None:
     """Skip (with the reason) where the source documents are not beside the repo; in CI they must be."""
     if not any(SEEDS.glob("*.txt")):
-        message = (f"source documents not found at {SEEDS} (config.yaml paths.seeds_dir, or set "
-                   "MARKETINTEL_SEEDS_DIR)")
+        message = f"source documents not found at {SEEDS} (config.yaml paths.seeds_dir, or set MARKETINTEL_SEEDS_DIR)"
         if os.environ.get("CI"):
             pytest.fail(message + "; CI must have them")
         pytest.skip(message)
+
+
 MARKETS = ("connected-healthcare", "iomt", "metaverse-healthcare", "telemedicine")
 
 
 # -- helpers for breaking files ---------------------------------------------------------------
+
 
 def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
     """Replace text in a file, failing loudly if the text is not there (so fixtures cannot rot)."""
@@ -73,8 +75,12 @@ def edit_row(path: Path, match: dict[str, str], **changes: str) -> int:
 def find_problem(catalog, file: str, location: str = "", message: str = "", severity: str | None = None):
     """The first problem naming ``file`` whose location and message contain the given text."""
     for p in catalog.problems:
-        if p.file == file and location in p.location and message in p.message \
-                and (severity is None or p.severity == severity):
+        if (
+            p.file == file
+            and location in p.location
+            and message in p.message
+            and (severity is None or p.severity == severity)
+        ):
             return p
     listing = "\n".join(str(p) for p in catalog.problems) or "(no problems)"
     raise AssertionError(f"no problem for {file} [{location}] ~ {message!r}; found:\n{listing}")

@@ -31,25 +31,42 @@ def _imports(path: Path) -> set[str]:
 def _strings(path: Path) -> list[str]:
     """Every string literal in the module except docstrings."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docs = {id(n.body[0].value) for n in ast.walk(tree)
-            if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
-            and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
-    return [n.value for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs]
+    docs = {
+        id(n.body[0].value)
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+        and n.body
+        and isinstance(n.body[0], ast.Expr)
+        and isinstance(n.body[0].value, ast.Constant)
+    }
+    return [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+    ]
 
 
 def test_streamlit_only_in_pages_and_the_ui_layer():
-    offenders = [p.relative_to(ROOT).as_posix() for p in _modules()
-                 if "streamlit" in _imports(p) and "ui" not in p.relative_to(PACKAGE).parts[:-1]]
+    offenders = [
+        p.relative_to(ROOT).as_posix()
+        for p in _modules()
+        if "streamlit" in _imports(p) and "ui" not in p.relative_to(PACKAGE).parts[:-1]
+    ]
     assert offenders == []
 
 
 def test_sql_only_in_queries_and_db():
     allowed = {"queries.py", "db.py", "tables.py"}
-    offenders = [p.relative_to(ROOT).as_posix() for p in _modules() if p.name not in allowed
-                 and any(SQL.search(s) for s in _strings(p))]
-    offenders += [p.relative_to(ROOT).as_posix() for p in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
-                  if any(SQL.search(s) for s in _strings(p))]
+    offenders = [
+        p.relative_to(ROOT).as_posix()
+        for p in _modules()
+        if p.name not in allowed and any(SQL.search(s) for s in _strings(p))
+    ]
+    offenders += [
+        p.relative_to(ROOT).as_posix()
+        for p in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+        if any(SQL.search(s) for s in _strings(p))
+    ]
     assert offenders == []
 
 
@@ -65,8 +82,11 @@ def test_the_slide_writer_never_reads_a_plotly_figure():
 
 
 def test_every_package_module_opens_with_a_line_saying_what_it_is_for():
-    missing = [p.relative_to(ROOT).as_posix() for p in _modules()
-               if not (ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or "").strip()]
+    missing = [
+        p.relative_to(ROOT).as_posix()
+        for p in _modules()
+        if not (ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or "").strip()
+    ]
     assert missing == []
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from data_helpers import DATA, MARKETS, ROOT
+
 from marketintel.db import build_database
 from marketintel.validate import validate_data_dir
 
@@ -32,6 +32,7 @@ SECONDS_PER_CASE = 3.0
 
 
 # -- building data folders ------------------------------------------------------------------
+
 
 def _big_figures(folder: Path, outside: Path) -> None:
     """A ~50 MB figures.csv: a valid header and rows, just far too many of them."""
@@ -88,8 +89,12 @@ def tree_hash(root: Path) -> dict[str, str]:
 
 
 def matches(problem, case: dict) -> bool:
-    return (problem.severity == case["severity"] and problem.file == case["file"]
-            and case["location"] in problem.location and case["message"] in problem.message)
+    return (
+        problem.severity == case["severity"]
+        and problem.file == case["file"]
+        and case["location"] in problem.location
+        and case["message"] in problem.message
+    )
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +111,7 @@ def all_broken(tmp_path_factory):
 
 # -- the manifest itself --------------------------------------------------------------------
 
+
 def test_manifest_lists_every_case_folder_once():
     folders = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
     assert sorted(c["folder"] for c in CASES) == folders
@@ -119,10 +125,16 @@ def test_manifest_lists_every_case_folder_once():
 
 # -- one case at a time ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, id=c["folder"],
-                 marks=[pytest.mark.xfail(strict=True, reason=c["xfail"])] if c.get("xfail") else [])
-    for c in CASES])
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            c, id=c["folder"], marks=[pytest.mark.xfail(strict=True, reason=c["xfail"])] if c.get("xfail") else []
+        )
+        for c in CASES
+    ],
+)
 def test_case_is_reported_and_contained(case, tmp_path, real_catalog):
     start = time.perf_counter()
     data = data_with(tmp_path, [case])
@@ -130,8 +142,9 @@ def test_case_is_reported_and_contained(case, tmp_path, real_catalog):
     elapsed = time.perf_counter() - start
     listing = "\n".join(str(p) for p in catalog.problems) or "(no problems)"
 
-    assert any(matches(p, case) for p in catalog.problems), \
+    assert any(matches(p, case) for p in catalog.problems), (
         f"expected {case['severity']} on {case['file']} [{case['location']}] ~ {case['message']!r}; found:\n{listing}"
+    )
     # The defect is reported against the case's own folder and nothing else.
     assert all(p.file.startswith(f"markets/{case['folder']}/") for p in catalog.problems), listing
 
@@ -150,10 +163,16 @@ def test_case_is_reported_and_contained(case, tmp_path, real_catalog):
 
 # -- everything broken at once --------------------------------------------------------------
 
+
 def test_strict_cli_fails_and_names_every_case(all_broken):
     data, before = all_broken
-    result = subprocess.run([sys.executable, "-m", "marketintel", "validate", "--strict", "--data", str(data)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "marketintel", "validate", "--strict", "--data", str(data)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     out = result.stdout
     missing = [c["folder"] for c in CAUGHT if f"markets/{c['folder']}/" not in out]
@@ -186,21 +205,30 @@ def test_app_pages_with_every_case_broken_at_once(all_broken, tmp_path, monkeypa
     # Every market that loaded is in the all-markets table under the cards; refused ones are not.
     everything = next(df.value for df in at.dataframe if df.value.index.name == "Market")
     names = set(everything.index)
-    assert {"Connected Healthcare", "Internet of Medical Things (IoMT)", "Telemedicine",
-            "Metaverse in Healthcare"} <= names
+    assert {
+        "Connected Healthcare",
+        "Internet of Medical Things (IoMT)",
+        "Telemedicine",
+        "Metaverse in Healthcare",
+    } <= names
     assert "Broken case 17-cagr-contradiction" in names
     assert "Broken case 01-malformed-yaml" not in names
 
     at.switch_page("pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    reports = [df.value for df in at.dataframe
-               if {"severity", "file", "location", "message"} <= set(df.value.columns)]
+    reports = [df.value for df in at.dataframe if {"severity", "file", "location", "message"} <= set(df.value.columns)]
     assert len(reports) == 1, "expected one validation report table"
     report = reports[0]
-    missing = [c["folder"] for c in CAUGHT
-               if not ((report["severity"] == c["severity"]) & (report["file"] == c["file"])
-                       & report["location"].str.contains(c["location"], regex=False)
-                       & report["message"].str.contains(c["message"], regex=False)).any()]
+    missing = [
+        c["folder"]
+        for c in CAUGHT
+        if not (
+            (report["severity"] == c["severity"])
+            & (report["file"] == c["file"])
+            & report["location"].str.contains(c["location"], regex=False)
+            & report["message"].str.contains(c["message"], regex=False)
+        ).any()
+    ]
     assert not missing, f"cases without their problem in the validation report: {missing}"
     assert not report["file"].str.startswith(tuple(f"markets/{m}/" for m in MARKETS)).any()
     assert any("error(s)" in e.value for e in at.error)

@@ -19,12 +19,15 @@ def test_growth_chart_marks_each_point_with_its_provenance(fx):
     assert spec.source_note == "Source: market report A-1."
 
 
-@pytest.mark.parametrize("scale, first, axis_scale, title", [
-    ("linear", 10.0, "linear", "Market size (USD bn)"),
-    ("log", 10.0, "log", "Market size (USD bn)"),
-    ("indexed", 100.0, "linear", "Index (2025 = 100)"),
-    ("nonsense", 10.0, "linear", "Market size (USD bn)"),
-])
+@pytest.mark.parametrize(
+    "scale, first, axis_scale, title",
+    [
+        ("linear", 10.0, "linear", "Market size (USD bn)"),
+        ("log", 10.0, "log", "Market size (USD bn)"),
+        ("indexed", 100.0, "linear", "Index (2025 = 100)"),
+        ("nonsense", 10.0, "linear", "Market size (USD bn)"),
+    ],
+)
 def test_growth_chart_scales(fx, scale, first, axis_scale, title):
     panel = charts.growth_chart(queries.market_series(fx), scale, "All").panels[0]
     alpha = next(s for s in panel.series if s.key == "alpha")
@@ -55,8 +58,9 @@ def test_segment_area_is_share_times_size_and_estimated(fx):
 
 def test_a_filter_changes_what_the_chart_shows(fx):
     whole = charts.segment_area_chart(queries.segment_breakdown(fx, "alpha", "component"), "t", "", "A-1")
-    emea = charts.segment_area_chart(queries.segment_breakdown(fx, "alpha", "component", {"region": ["emea"]}),
-                                     "t", "", "A-1")
+    emea = charts.segment_area_chart(
+        queries.segment_breakdown(fx, "alpha", "component", {"region": ["emea"]}), "t", "", "A-1"
+    )
     assert emea.panels[0].series[0].y[0] == pytest.approx(whole.panels[0].series[0].y[0] * 0.30)
     assert "independent" in emea.source_note and "independent" not in whole.source_note
 

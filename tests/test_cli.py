@@ -6,14 +6,15 @@ import subprocess
 import sys
 
 import duckdb
-
 from data_helpers import ROOT, edit_row
+
 from marketintel.__main__ import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "marketintel", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "marketintel", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_validate_strict_on_real_data_exits_0():

@@ -6,11 +6,18 @@ import os
 import re
 
 import pytest
-
 from data_helpers import DATA, MARKETS, SEEDS, edit_row, require_seeds
+
 from marketintel import queries
-from marketintel.db import (build_database, catalog_frames, connect_read_only, data_fingerprint, ensure_database,
-                            stored_fingerprint, versioned_path)
+from marketintel.db import (
+    build_database,
+    catalog_frames,
+    connect_read_only,
+    data_fingerprint,
+    ensure_database,
+    stored_fingerprint,
+    versioned_path,
+)
 from marketintel.tables import TABLES, columns
 from marketintel.validate import validate_data_dir
 
@@ -29,7 +36,7 @@ _CAGR = re.compile(r"^\|\s*CAGR \(%\)\s*\|\s*([\d.]+)%\s*\|", re.M)
 def parse_key_statistics(text: str) -> tuple[dict[int, float], float]:
     """The English 'KEY MARKET STATISTICS' table of a report summary."""
     start = text.index("| KEY MARKET STATISTICS |")
-    table = text[start:start + 400]
+    table = text[start : start + 400]
     figures = {int(y): float(v.replace(",", "")) for y, v in _ROW.findall(table)}
     (cagr,) = _CAGR.findall(table)
     return figures, float(cagr)
@@ -72,6 +79,7 @@ def test_source_figures_table_holds_exactly_the_twelve_values(con):
 
 
 # -- shares ------------------------------------------------------------------------------------
+
 
 def test_top_level_shares_sum_to_100_every_year(con):
     bad = con.execute("""
@@ -128,9 +136,21 @@ def test_crosstab_cells_reconcile_with_marginals(con):
 def test_build_writes_every_table_and_no_problems(real_build, con):
     _, catalog = real_build
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    assert {"markets", "sources", "source_figures", "market_series", "segments", "segment_shares",
-            "crosstab_shares", "insights", "concepts", "problems", "meta", "segment_figures",
-            "primary_series"} <= tables
+    assert {
+        "markets",
+        "sources",
+        "source_figures",
+        "market_series",
+        "segments",
+        "segment_shares",
+        "crosstab_shares",
+        "insights",
+        "concepts",
+        "problems",
+        "meta",
+        "segment_figures",
+        "primary_series",
+    } <= tables
     assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 0 == len(catalog.problems)
 
 
@@ -165,6 +185,7 @@ def test_problems_table_holds_what_validation_found(data_copy, tmp_path):
 
 # -- rebuild -----------------------------------------------------------------------------------
 
+
 def _built_at(path):
     con = connect_read_only(path)
     try:
@@ -176,8 +197,9 @@ def _built_at(path):
 def _value(path, market, year):
     con = connect_read_only(path)
     try:
-        return con.execute("SELECT value FROM source_figures WHERE market_id = ? AND year = ?",
-                           [market, year]).fetchone()[0]
+        return con.execute(
+            "SELECT value FROM source_figures WHERE market_id = ? AND year = ?", [market, year]
+        ).fetchone()[0]
     finally:
         con.close()
 
@@ -213,7 +235,10 @@ def test_a_running_reader_sees_the_new_data_after_a_rebuild(data_copy, tmp_path)
     path2, _ = ensure_database(data_copy, target)
     new = connect_read_only(path2)
     try:
-        assert new.execute("SELECT value FROM source_figures WHERE market_id = 'iomt' AND year = 2026").fetchone()[0] == 1.76
+        assert (
+            new.execute("SELECT value FROM source_figures WHERE market_id = 'iomt' AND year = 2026").fetchone()[0]
+            == 1.76
+        )
     finally:
         old.close()
         new.close()

@@ -18,7 +18,11 @@ def test_chinese_falls_back_to_english(zh, expected):
 def test_options_are_indented_by_depth(fx):
     options = queries.segment_options(fx, "alpha", "region")
     assert display.indented(options, "label", "en").tolist() == [
-        "Americas", "— United States", "— Rest of Americas", "EMEA"]
+        "Americas",
+        "— United States",
+        "— Rest of Americas",
+        "EMEA",
+    ]
     assert display.indented(options, "label", "zh").tolist()[-1] == "EMEA"  # no Chinese: English
 
 

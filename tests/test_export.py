@@ -11,7 +11,7 @@ import pytest
 from pptx import Presentation
 from pptx.util import Inches
 
-from marketintel import charts, export, queries, render_plotly
+from marketintel import charts, export, queries
 from marketintel.render_pptx import DeckSlide, build_deck
 
 FILTERS = {"region": ["asia_pacific"]}
@@ -36,18 +36,28 @@ def figures(con):
     summary = queries.growth_summary(con)
     tree = queries.segment_breakdown(con, "connected-healthcare", "component", FILTERS, level=None)
     return {
-        "breakdown": breakdown, "series": series, "summary": summary,
-        "area": charts.segment_area_chart(breakdown, "Connected Healthcare by component", "Region: Asia-Pacific", "1993166"),
+        "breakdown": breakdown,
+        "series": series,
+        "summary": summary,
+        "area": charts.segment_area_chart(
+            breakdown, "Connected Healthcare by component", "Region: Asia-Pacific", "1993166"
+        ),
         "growth": charts.growth_chart(series, "log", "Market size 2025–2032"),
         "bars": charts.growth_bars(summary),
         "bubble": charts.bubble_chart(summary),
-        "tree": charts.segment_hierarchy_chart(tree, 2032, "Component hierarchy, 2032", "Region: Asia-Pacific", "1993166"),
+        "tree": charts.segment_hierarchy_chart(
+            tree, 2032, "Component hierarchy, 2032", "Region: Asia-Pacific", "1993166"
+        ),
     }
 
 
 def test_deck_is_16_9_with_title_slide_and_one_slide_per_chart(figures):
-    deck = build_deck([DeckSlide.from_chart(figures["area"], "Region: Asia-Pacific"),
-                              DeckSlide.from_chart(figures["growth"], "All markets")])
+    deck = build_deck(
+        [
+            DeckSlide.from_chart(figures["area"], "Region: Asia-Pacific"),
+            DeckSlide.from_chart(figures["growth"], "All markets"),
+        ]
+    )
     prs = Presentation(io.BytesIO(deck))
     assert prs.slide_width == Inches(13.333) and prs.slide_height == Inches(7.5)
     slides = list(prs.slides)
@@ -130,10 +140,14 @@ def test_png_is_slide_sized_and_svg_is_vector(figures):
 
 def test_workbook_one_sheet_per_table_numbers_as_numbers_and_sources(con):
     breakdown = queries.segment_breakdown(con, "telemedicine", "region")
-    hostile = pd.DataFrame({"label": ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2", "@SUM(A1)", "fine"],
-                            "value": [1.5, 2.0, -3.0, 4.0, 5.0]})
-    wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes(
-        {"Telemedicine by region": breakdown, "Hostile": hostile}, queries.sources(con))))
+    hostile = pd.DataFrame(
+        {"label": ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "fine"], "value": [1.5, 2.0, -3.0, 4.0, 5.0]}
+    )
+    wb = openpyxl.load_workbook(
+        io.BytesIO(
+            export.workbook_bytes({"Telemedicine by region": breakdown, "Hostile": hostile}, queries.sources(con))
+        )
+    )
     assert wb.sheetnames == ["Telemedicine by region", "Hostile", "Sources"]
     ws = wb["Telemedicine by region"]
     header = [c.value for c in ws[1]]
@@ -141,7 +155,7 @@ def test_workbook_one_sheet_per_table_numbers_as_numbers_and_sources(con):
     assert all(isinstance(v, float) for v in values)
     assert np.allclose(values, breakdown["value"])
     labels = [r[0] for r in wb["Hostile"].iter_rows(min_row=2, values_only=True)]
-    assert labels[:4] == ["'=HYPERLINK(\"http://x\",\"y\")", "'+1", "'-2", "'@SUM(A1)"] and labels[4] == "fine"
+    assert labels[:4] == ['\'=HYPERLINK("http://x","y")', "'+1", "'-2", "'@SUM(A1)"] and labels[4] == "fine"
     assert [r[1] for r in wb["Hostile"].iter_rows(min_row=2, values_only=True)][2] == -3.0
     assert any(c.value == "report_code" for c in wb["Sources"][1])
 

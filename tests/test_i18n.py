@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import json
 import io
+import json
 import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
 from openpyxl import load_workbook
@@ -33,6 +32,7 @@ def con(tmp_path_factory):
 
 
 # -- the catalogue --------------------------------------------------------------------------
+
 
 def test_every_ui_message_has_a_chinese_translation():
     missing = i18n.untranslated(ROOT)
@@ -96,16 +96,23 @@ def test_switching_language_translates_and_english_is_unchanged():
 
 # -- bilingual data ---------------------------------------------------------------------------
 
+
 def test_every_data_label_has_both_languages(con):
     checks = {
-        "markets": ["name_en", "name_zh"], "segments": ["label_en", "label_zh"],
-        "dimensions": ["label_en", "label_zh"], "concepts": ["label_en", "label_zh"],
-        "insights": ["title_en", "title_zh", "text_en", "text_zh"], "claims": ["text_en", "text_zh"],
+        "markets": ["name_en", "name_zh"],
+        "segments": ["label_en", "label_zh"],
+        "dimensions": ["label_en", "label_zh"],
+        "concepts": ["label_en", "label_zh"],
+        "insights": ["title_en", "title_zh", "text_en", "text_zh"],
+        "claims": ["text_en", "text_zh"],
         "sources": ["title_en", "title_zh"],
     }
     for table, columns in checks.items():
-        df = queries.table(con, table) if table in queries.DOWNLOADABLE_TABLES else con.execute(
-            f"SELECT * FROM {table}").df()  # table names are the constants above
+        df = (
+            queries.table(con, table)
+            if table in queries.DOWNLOADABLE_TABLES
+            else con.execute(f"SELECT * FROM {table}").df()
+        )  # table names are the constants above
         assert len(df), table
         for col in columns:
             blank = df[df[col].isna() | (df[col].astype(str).str.strip() == "")]
@@ -130,6 +137,7 @@ def test_every_share_rationale_has_chinese_written_for_it():
 
 # -- numbers -----------------------------------------------------------------------------------
 
+
 def test_money_reads_as_each_reader_expects():
     assert i18n.text("en").money(6.59) == "USD 6.59 bn"
     assert i18n.text("zh").money(6.59) == "65.9亿美元"
@@ -149,15 +157,17 @@ def test_chinese_figures_match_the_chinese_documents_own_wording(con):
         text = (SEEDS / document).read_text(encoding="utf-8")
         if not CJK.search(text[:2000]):
             continue
-        formatted = zh.money(row.value)            # 1,450.8亿美元
+        formatted = zh.money(row.value)  # 1,450.8亿美元
         number = formatted.removesuffix("亿美元")
-        assert re.search(re.escape(number) + r"\s*[亿億]美元", text) or \
-            re.search(re.escape(number.replace(",", "")) + r"\s*[亿億]美元", text), (row.market_id, row.year, formatted)
+        assert re.search(re.escape(number) + r"\s*[亿億]美元", text) or re.search(
+            re.escape(number.replace(",", "")) + r"\s*[亿億]美元", text
+        ), (row.market_id, row.year, formatted)
         checked += 1
     assert checked == 12
 
 
 # -- charts and exports ------------------------------------------------------------------------
+
 
 def _figure_texts(fig) -> str:
     spec = fig.to_plotly_json()
@@ -228,6 +238,7 @@ def test_deck_is_in_english_by_default(con):
 
 # -- pages in Chinese (AppTest) ---------------------------------------------------------------
 
+
 def _english_messages() -> list[str]:
     """English literal fragments of every UI message long enough to be unmistakable on a page."""
     with i18n.catalogue_path("zh").open("rb") as fh:
@@ -259,18 +270,24 @@ def _figure_texts_from_spec(spec: dict) -> str:
     layout = spec.get("layout", {})
     parts = [str((layout.get("title") or {}).get("text", ""))]
     parts += [str(a.get("text", "")) for a in layout.get("annotations", [])]
-    parts += [str(((layout.get(k) or {}).get("title") or {}).get("text", "")) for k in layout
-              if k.startswith(("xaxis", "yaxis"))]
+    parts += [
+        str(((layout.get(k) or {}).get("title") or {}).get("text", ""))
+        for k in layout
+        if k.startswith(("xaxis", "yaxis"))
+    ]
     parts += [str(t.get("name", "")) for t in spec.get("data", [])]
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize("page,params", [
-    ("overview", {}),
-    ("explorer", {"market": "telemedicine", "region": "asia_pacific"}),
-    ("compare", {"markets": "connected-healthcare,telemedicine"}),
-    ("data", {}),
-])
+@pytest.mark.parametrize(
+    "page,params",
+    [
+        ("overview", {}),
+        ("explorer", {"market": "telemedicine", "region": "asia_pacific"}),
+        ("compare", {"markets": "connected-healthcare,telemedicine"}),
+        ("data", {}),
+    ],
+)
 def test_each_page_in_chinese_leaves_no_english_ui_text(page, params):
     from tests.test_pages_apptest import run_page
 
@@ -289,8 +306,11 @@ def test_chinese_explorer_shows_chinese_insights_and_figures_in_yi_usd():
     text = _page_text(at)
     assert "医疗物联网" in text and "亿美元" in text
     growth = next(f for f in figures(at) if f["data"] and f["data"][0].get("mode") == "lines+markers")
-    en = next(f for f in figures(run_page("explorer", market="iomt", region="asia_pacific"))
-              if f["data"] and f["data"][0].get("mode") == "lines+markers")
+    en = next(
+        f
+        for f in figures(run_page("explorer", market="iomt", region="asia_pacific"))
+        if f["data"] and f["data"][0].get("mode") == "lines+markers"
+    )
     assert _plotted(growth["data"][0]["y"]) == pytest.approx([v * 10 for v in _plotted(en["data"][0]["y"])])
 
 
@@ -299,6 +319,7 @@ def _plotted(values) -> list[float]:
         import base64
 
         import numpy as np
+
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"])).tolist()
     return list(values)
 

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -59,11 +58,25 @@ def warnings_text(at: AppTest) -> str:
 
 # -- Overview -----------------------------------------------------------------------------
 
+
 def test_overview_cards_show_the_reported_figures():
     at = run_page("overview")
     shown = {m.value for m in at.metric}
     labels = {m.label for m in at.metric}
-    for v in ("145.08", "190.47", "988.79", "6.59", "8.27", "33.49", "122.86", "144.42", "397.21", "1.35", "1.74", "7.95"):
+    for v in (
+        "145.08",
+        "190.47",
+        "988.79",
+        "6.59",
+        "8.27",
+        "33.49",
+        "122.86",
+        "144.42",
+        "397.21",
+        "1.35",
+        "1.74",
+        "7.95",
+    ):
         assert v in shown
     assert {"31.54%", "26.12%", "18.24%", "28.76%"} <= shown
     assert "CAGR 2025–2032" in labels and "2025 base year" in labels
@@ -89,10 +102,12 @@ def test_overview_bad_scale_falls_back_with_a_message():
 
 # -- Market explorer ----------------------------------------------------------------------
 
+
 def test_explorer_region_filter_shrinks_the_segment_chart():
     plain = figure_titled(run_page("explorer", market="connected-healthcare", dim="component"), "by component")
-    apac = figure_titled(run_page("explorer", market="connected-healthcare", dim="component", region="asia_pacific"),
-                         "by component")
+    apac = figure_titled(
+        run_page("explorer", market="connected-healthcare", dim="component", region="asia_pacific"), "by component"
+    )
     assert 0 < total_of_trace_values(apac) < total_of_trace_values(plain)
     assert all("(est.)" in tr["name"] for tr in apac["data"])
     assert "Region: 1 selected" in apac["layout"]["title"]["text"]
@@ -163,12 +178,16 @@ def test_explorer_long_url_values_are_ignored():
 
 # -- Compare ------------------------------------------------------------------------------
 
+
 def test_compare_two_markets_overlaid():
     at = run_page("compare", markets="iomt,telemedicine", scale="log")
     fig = figure_titled(at, "Market size compared")
     assert [tr["name"] for tr in fig["data"]] == ["Internet of Medical Things (IoMT)", "Telemedicine"]
     concepts = figure_titled(at, "Comparable segments")
-    assert {tr["name"] for tr in concepts["data"]} == {"Internet of Medical Things (IoMT) (est.)", "Telemedicine (est.)"}
+    assert {tr["name"] for tr in concepts["data"]} == {
+        "Internet of Medical Things (IoMT) (est.)",
+        "Telemedicine (est.)",
+    }
 
 
 def test_compare_sources_side_by_side_for_metaverse():
@@ -188,6 +207,7 @@ def test_compare_unknown_markets_fall_back():
 
 # -- Data & sources -----------------------------------------------------------------------
 
+
 def test_data_page_lists_sources_and_clean_validation():
     at = run_page("data")
     sources = at.dataframe[0].value
@@ -198,6 +218,7 @@ def test_data_page_lists_sources_and_clean_validation():
 
 
 # -- Slide deck ---------------------------------------------------------------------------
+
 
 def test_deck_collects_charts_with_their_filters_and_reorders():
     at = run_page("explorer", market="telemedicine", dim="component", region="asia_pacific")

@@ -8,8 +8,8 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
-
 from data_helpers import DATA, MARKETS
+
 from marketintel import queries
 from marketintel.db import build_database, connect_read_only
 from marketintel.validate import validate_data_dir
@@ -17,13 +17,16 @@ from marketintel.validate import validate_data_dir
 
 def _shares(con, market, dimension, segment):
     """Per year, the estimated share (%) of one segment."""
-    rows = con.execute("""SELECT year, share_pct FROM segment_shares
+    rows = con.execute(
+        """SELECT year, share_pct FROM segment_shares
                           WHERE market_id = ? AND dimension = ? AND segment = ?""",
-                       [market, dimension, segment]).fetchall()
+        [market, dimension, segment],
+    ).fetchall()
     return dict(rows)
 
 
 # -- filters change the breakdown ------------------------------------------------------------------
+
 
 def test_region_filter_on_connected_healthcare_uses_the_cross_tab(con):
     plain = queries.segment_breakdown(con, "connected-healthcare", "component")
@@ -34,8 +37,10 @@ def test_region_filter_on_connected_healthcare_uses_the_cross_tab(con):
     region = _shares(con, "connected-healthcare", "region", "asia_pacific")
     marginal_product = apac["share_pct"] * apac["year"].map(region) / 100
     assert not np.allclose(apac["filtered_share_pct"], marginal_product), "cross-tab ignored"
-    cells = dict(con.execute("""SELECT segment_b || '/' || year, share_pct FROM crosstab_shares
-                                WHERE market_id = 'connected-healthcare' AND segment_a = 'asia_pacific'""").fetchall())
+    cells = dict(
+        con.execute("""SELECT segment_b || '/' || year, share_pct FROM crosstab_shares
+                                WHERE market_id = 'connected-healthcare' AND segment_a = 'asia_pacific'""").fetchall()
+    )
     for seg, year, share in zip(apac["segment"], apac["year"], apac["filtered_share_pct"]):
         assert share == pytest.approx(cells[f"{seg}/{year}"])
     # the filtered parts add up to the region's share of the market
@@ -67,16 +72,19 @@ def test_filter_with_unknown_keys_is_ignored(con):
 
 
 def test_basis_names_both_methods_whatever_the_filter_order(con):
-    a = queries.segment_breakdown(con, "connected-healthcare", "component",
-                                  {"region": ["asia_pacific"], "end_user": ["hospitals"]})
-    b = queries.segment_breakdown(con, "connected-healthcare", "component",
-                                  {"end_user": ["hospitals"], "region": ["asia_pacific"]})
+    a = queries.segment_breakdown(
+        con, "connected-healthcare", "component", {"region": ["asia_pacific"], "end_user": ["hospitals"]}
+    )
+    b = queries.segment_breakdown(
+        con, "connected-healthcare", "component", {"end_user": ["hospitals"], "region": ["asia_pacific"]}
+    )
     assert np.allclose(a["value"], b["value"])
     assert "cross-tab" in a["basis"].iloc[0] and "independence" in a["basis"].iloc[0]
     assert a["basis"].iloc[0] == b["basis"].iloc[0]
 
 
 # -- insights ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("market", MARKETS)
 def test_insights_for_asia_pacific(con, market):
@@ -116,6 +124,7 @@ def test_insights_topic_filter(con):
 
 # -- concepts ------------------------------------------------------------------------------------
 
+
 def test_remote_patient_monitoring_spans_three_markets(con):
     df = queries.concept_comparison(con, list(MARKETS), ["remote_patient_monitoring"])
     assert set(df["market_id"]) == {"connected-healthcare", "telemedicine", "iomt"}
@@ -149,22 +158,25 @@ def test_comparable_concepts(con):
 INJECTION = "x' OR 1=1 --"
 
 
-@pytest.mark.parametrize("call", [
-    lambda con: queries.segment_breakdown(con, INJECTION, "component"),
-    lambda con: queries.segment_breakdown(con, "iomt", INJECTION),
-    lambda con: queries.insights(con, INJECTION),
-    lambda con: queries.insights(con, "iomt", topics=[INJECTION]),
-    lambda con: queries.sources(con, INJECTION),
-    lambda con: queries.source_series(con, INJECTION),
-    lambda con: queries.source_spread(con, INJECTION),
-    lambda con: queries.claims(con, INJECTION),
-    lambda con: queries.market_dimensions(con, INJECTION),
-    lambda con: queries.segment_options(con, INJECTION, "component"),
-    lambda con: queries.headline_figures(con, [INJECTION]),
-    lambda con: queries.market_series(con, [INJECTION]),
-    lambda con: queries.concept_comparison(con, [INJECTION]),
-    lambda con: queries.source_taxonomies(con, INJECTION),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda con: queries.segment_breakdown(con, INJECTION, "component"),
+        lambda con: queries.segment_breakdown(con, "iomt", INJECTION),
+        lambda con: queries.insights(con, INJECTION),
+        lambda con: queries.insights(con, "iomt", topics=[INJECTION]),
+        lambda con: queries.sources(con, INJECTION),
+        lambda con: queries.source_series(con, INJECTION),
+        lambda con: queries.source_spread(con, INJECTION),
+        lambda con: queries.claims(con, INJECTION),
+        lambda con: queries.market_dimensions(con, INJECTION),
+        lambda con: queries.segment_options(con, INJECTION, "component"),
+        lambda con: queries.headline_figures(con, [INJECTION]),
+        lambda con: queries.market_series(con, [INJECTION]),
+        lambda con: queries.concept_comparison(con, [INJECTION]),
+        lambda con: queries.source_taxonomies(con, INJECTION),
+    ],
+)
 def test_hostile_market_id_returns_nothing(con, call):
     df = call(con)
     assert isinstance(df, pd.DataFrame) and df.empty
@@ -180,8 +192,16 @@ def test_market_dimensions_follow_config_order(con, settings):
     dims = list(queries.market_dimensions(con, "telemedicine")["dimension"])
     order = list(settings.dimensions)
     assert dims == sorted(dims, key=order.index)
-    assert set(dims) == {"component", "service_type", "modality", "technology", "application", "specialty",
-                         "end_user", "region"}
+    assert set(dims) == {
+        "component",
+        "service_type",
+        "modality",
+        "technology",
+        "application",
+        "specialty",
+        "end_user",
+        "region",
+    }
 
 
 def test_source_taxonomies_keep_the_article_apart(con):

@@ -24,15 +24,17 @@ def _specs(con):
         "growth_chart": charts.growth_chart(queries.market_series(con), "log", "Market size"),
         "bubble_chart": charts.bubble_chart(summary),
         "segment_area_chart": charts.segment_area_chart(breakdown, "By component", "Asia-Pacific", "1993166"),
-        "segment_area_chart:bars": charts.segment_area_chart(breakdown, "By component", "Asia-Pacific", "1993166",
-                                                             "bar"),
+        "segment_area_chart:bars": charts.segment_area_chart(
+            breakdown, "By component", "Asia-Pacific", "1993166", "bar"
+        ),
         "segment_bar_chart": charts.segment_bar_chart(regions, 2030, "By region, 2030", "", "2011682"),
         "growth_bars": charts.growth_bars(summary),
         "concept_chart": charts.concept_chart(
-            queries.concept_comparison(con, ["telemedicine", "iomt"], ["hospitals"]), 2030, "Hospitals",
-            ["2011682"]),
-        "source_timeline": charts.source_timeline(queries.source_series(con, "metaverse-healthcare"), "Sources",
-                                                  "#CC79A7"),
+            queries.concept_comparison(con, ["telemedicine", "iomt"], ["hospitals"]), 2030, "Hospitals", ["2011682"]
+        ),
+        "source_timeline": charts.source_timeline(
+            queries.source_series(con, "metaverse-healthcare"), "Sources", "#CC79A7"
+        ),
     }
 
 
@@ -54,8 +56,19 @@ def test_every_builder_is_covered(specs):
     assert set(charts.BUILDERS) - {"segment_hierarchy_chart"} <= {k.split(":")[0] for k in specs}
 
 
-@pytest.mark.parametrize("kind", ["growth_chart", "bubble_chart", "segment_area_chart", "segment_area_chart:bars",
-                                  "segment_bar_chart", "growth_bars", "concept_chart", "source_timeline"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "growth_chart",
+        "bubble_chart",
+        "segment_area_chart",
+        "segment_area_chart:bars",
+        "segment_bar_chart",
+        "growth_bars",
+        "concept_chart",
+        "source_timeline",
+    ],
+)
 def test_the_deck_holds_the_screens_series_values_and_labels(specs, kind):
     spec = specs[kind]
     fig = render_plotly.figure(spec)
@@ -121,7 +134,7 @@ def test_horizontal_bars_read_top_down_on_both(specs):
     assert fig.layout.yaxis.autorange == "reversed"
     chart = _native_charts(spec)[0]
     assert chart.category_axis.reverse_order is True
-    assert chart.value_axis._element.find(qn("c:crosses")).get("val") == "max"   # value axis at the bottom
+    assert chart.value_axis._element.find(qn("c:crosses")).get("val") == "max"  # value axis at the bottom
     assert [str(c) for c in chart.plots[0].categories] == [_plain(y) for y in fig.data[0].y]
 
 

@@ -13,14 +13,17 @@ def _raw() -> dict:
     return yaml.safe_load(CONFIG_PATH.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("path, value, named", [
-    (("theme", "backgroud"), "#FFFFFF", "theme.backgroud: unknown key"),
-    (("app", "short_title"), "HealthTech", "app.short_title: unknown key"),
-    (("units", "currency"), "USD", "units.currency: unknown key"),
-    (("provenance", "reported", "dash"), "solid", "provenance.reported.dash: unknown key"),
-    (("validation", "max_file_bytes"), "lots", "validation.max_file_bytes: Input should be a valid integer"),
-    (("money_format", "zh", "factor"), -1, "money_format.zh.factor: Input should be greater than 0"),
-])
+@pytest.mark.parametrize(
+    "path, value, named",
+    [
+        (("theme", "backgroud"), "#FFFFFF", "theme.backgroud: unknown key"),
+        (("app", "short_title"), "HealthTech", "app.short_title: unknown key"),
+        (("units", "currency"), "USD", "units.currency: unknown key"),
+        (("provenance", "reported", "dash"), "solid", "provenance.reported.dash: unknown key"),
+        (("validation", "max_file_bytes"), "lots", "validation.max_file_bytes: Input should be a valid integer"),
+        (("money_format", "zh", "factor"), -1, "money_format.zh.factor: Input should be greater than 0"),
+    ],
+)
 def test_a_wrong_key_is_named(path, value, named):
     raw = _raw()
     node = raw

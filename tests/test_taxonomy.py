@@ -12,8 +12,12 @@ import re
 
 import pytest
 
-REPORT = {"metaverse-healthcare": "r2006494", "connected-healthcare": "r1993166",
-          "telemedicine": "r2011682", "iomt": "r1997137"}
+REPORT = {
+    "metaverse-healthcare": "r2006494",
+    "connected-healthcare": "r1993166",
+    "telemedicine": "r2011682",
+    "iomt": "r1997137",
+}
 ARTICLE = "art-2026-01-11"
 
 # market -> source -> dimension -> {top-level segment: [children]}
@@ -21,22 +25,37 @@ EXPECTED = {
     "metaverse-healthcare": {
         REPORT["metaverse-healthcare"]: {
             "component": {
-                "Hardware": ["3D imaging and scanning equipment", "Telepresence robots",
-                             "VR headsets and AR glasses", "Wearable feedback systems"],
+                "Hardware": [
+                    "3D imaging and scanning equipment",
+                    "Telepresence robots",
+                    "VR headsets and AR glasses",
+                    "Wearable feedback systems",
+                ],
                 "Services": ["Consulting services", "Implementation services"],
                 "Software": ["Patient monitoring systems", "Simulation software"],
             },
-            "application": {"Fitness and physical well-being": [], "Medical and general healthcare services": [],
-                            "Mental health support": [], "Training and education": []},
-            "end_user": {"Clinical laboratories": [], "Hospitals and clinics": [],
-                         "Research and academic institutions": []},
+            "application": {
+                "Fitness and physical well-being": [],
+                "Medical and general healthcare services": [],
+                "Mental health support": [],
+                "Training and education": [],
+            },
+            "end_user": {
+                "Clinical laboratories": [],
+                "Hospitals and clinics": [],
+                "Research and academic institutions": [],
+            },
             "region": {"Americas": [], "Europe, Middle East and Africa": [], "Asia-Pacific": []},
         },
         ARTICLE: {
             "component": {"Hardware": [], "Software": []},
             "technology": {"AR": [], "VR": [], "Mixed Reality": []},
-            "application": {"Medical training": [], "Surgical simulation": [], "Mental health therapy": [],
-                            "Remote patient monitoring": []},
+            "application": {
+                "Medical training": [],
+                "Surgical simulation": [],
+                "Mental health therapy": [],
+                "Remote patient monitoring": [],
+            },
             "end_user": {"Medical universities": [], "Private hospitals": [], "Wellness centers": []},
             "region": {"North America": [], "Asia-Pacific": ["South Korea", "Singapore"]},
         },
@@ -49,8 +68,12 @@ EXPECTED = {
                 "Services": ["Consulting", "Installation", "Maintenance"],
                 "Software": ["Analytics", "Platform"],
             },
-            "application": {"Chronic disease management": [], "Mobile health": [], "Remote patient monitoring": [],
-                            "Telehealth": []},
+            "application": {
+                "Chronic disease management": [],
+                "Mobile health": [],
+                "Remote patient monitoring": [],
+                "Telehealth": [],
+            },
             "end_user": {"Ambulatory centers": [], "Hospitals": [], "Home care": [], "Research institutes": []},
             "connectivity": {"Bluetooth": [], "Cellular": ["4G", "5G"], "Wi-Fi": []},
             "deployment": {"Cloud-based": [], "Hybrid": [], "On-premises": []},
@@ -60,29 +83,63 @@ EXPECTED = {
     "telemedicine": {
         REPORT["telemedicine"]: {
             "component": {"Hardware": [], "Services": [], "Software": []},
-            "service_type": {"Teleconsultation": [], "Telediagnostics": [], "Telemonitoring": [],
-                             "Telepsychiatry": [], "Telerehabilitation": []},
+            "service_type": {
+                "Teleconsultation": [],
+                "Telediagnostics": [],
+                "Telemonitoring": [],
+                "Telepsychiatry": [],
+                "Telerehabilitation": [],
+            },
             "modality": {"Real-time": [], "Remote patient monitoring": [], "Store-and-forward": []},
-            "technology": {"AI and machine learning": [], "AR and VR": [], "Blockchain": [],
-                           "Internet of Medical Things": [], "Telecommunication": []},
-            "application": {"Acute care": [], "Chronic disease management": [], "Mental health": [],
-                            "Remote patient monitoring": []},
-            "specialty": {s: [] for s in (
-                "cardiology", "dermatology", "endocrinology", "gastroenterology", "gynecology & obstetrics",
-                "neurology", "ophthalmology", "orthopedics", "pediatrics", "psychiatry", "pulmonology")},
+            "technology": {
+                "AI and machine learning": [],
+                "AR and VR": [],
+                "Blockchain": [],
+                "Internet of Medical Things": [],
+                "Telecommunication": [],
+            },
+            "application": {
+                "Acute care": [],
+                "Chronic disease management": [],
+                "Mental health": [],
+                "Remote patient monitoring": [],
+            },
+            "specialty": {
+                s: []
+                for s in (
+                    "cardiology",
+                    "dermatology",
+                    "endocrinology",
+                    "gastroenterology",
+                    "gynecology & obstetrics",
+                    "neurology",
+                    "ophthalmology",
+                    "orthopedics",
+                    "pediatrics",
+                    "psychiatry",
+                    "pulmonology",
+                )
+            },
             "end_user": {"Clinics": [], "Home care": [], "Hospitals": []},
-            "region": {"Americas": [], "Europe, Middle East & Africa": ["Europe", "Middle East", "Africa"],
-                       "Asia-Pacific": []},
+            "region": {
+                "Americas": [],
+                "Europe, Middle East & Africa": ["Europe", "Middle East", "Africa"],
+                "Asia-Pacific": [],
+            },
         },
     },
     "iomt": {
         REPORT["iomt"]: {
             "device_type": {"Implantable devices": [], "Stationary hospital equipment": [], "Wearables": []},
             "component": {"Connectivity modules": [], "Sensors": [], "Services": [], "Software": []},
-            "application": {"Asset tracking": [], "Chronic disease management": [], "Drug delivery": [],
-                            "Remote patient monitoring": [], "Surgical telemetry": []},
-            "connectivity": {"Bluetooth Low Energy": [], "Cellular IoT": [], "LPWAN": [], "Wi-Fi": [],
-                             "Zigbee": []},
+            "application": {
+                "Asset tracking": [],
+                "Chronic disease management": [],
+                "Drug delivery": [],
+                "Remote patient monitoring": [],
+                "Surgical telemetry": [],
+            },
+            "connectivity": {"Bluetooth Low Energy": [], "Cellular IoT": [], "LPWAN": [], "Wi-Fi": [], "Zigbee": []},
             "end_user": {"Clinics": [], "Diagnostics centers": [], "Home healthcare": [], "Hospitals": []},
             "deployment": {"Cloud": [], "On premises": []},
             "region": {"Americas": [], "EMEA": [], "Asia-Pacific": []},
@@ -102,20 +159,29 @@ def norm(label: str) -> str:
 
 
 def _segments(con, market, source, dimension):
-    rows = con.execute("""SELECT g.segment, g.label_en, p.label_en FROM segments g
+    rows = con.execute(
+        """SELECT g.segment, g.label_en, p.label_en FROM segments g
                           LEFT JOIN segments p ON p.market_id = g.market_id AND p.source_id = g.source_id
                                AND p.dimension = g.dimension AND p.segment = g.parent
                           WHERE g.market_id = ? AND g.source_id = ? AND g.dimension = ?""",
-                       [market, source, dimension]).fetchall()
+        [market, source, dimension],
+    ).fetchall()
     return {norm(label): (norm(parent) if parent else None) for _, label, parent in rows}
 
 
-CASES = [(mk, src, dim, tree) for mk, by_src in EXPECTED.items() for src, dims in by_src.items()
-         for dim, tree in dims.items()]
+CASES = [
+    (mk, src, dim, tree)
+    for mk, by_src in EXPECTED.items()
+    for src, dims in by_src.items()
+    for dim, tree in dims.items()
+]
 
 
-@pytest.mark.parametrize("market,source,dimension,tree", CASES,
-                         ids=[f"{c[0]}-{'article' if c[1] == ARTICLE else 'report'}-{c[2]}" for c in CASES])
+@pytest.mark.parametrize(
+    "market,source,dimension,tree",
+    CASES,
+    ids=[f"{c[0]}-{'article' if c[1] == ARTICLE else 'report'}-{c[2]}" for c in CASES],
+)
 def test_documented_segments_are_present(con, market, source, dimension, tree):
     got = _segments(con, market, source, dimension)
     assert got, f"{market}: no {dimension} dimension for {source}"
@@ -134,8 +200,12 @@ def test_documented_segments_are_present(con, market, source, dimension, tree):
 @pytest.mark.parametrize("market", list(EXPECTED))
 def test_every_documented_dimension_and_no_other(con, market):
     for source, dims in EXPECTED[market].items():
-        got = {r[0] for r in con.execute("SELECT dimension FROM dimensions WHERE market_id = ? AND source_id = ?",
-                                         [market, source]).fetchall()}
+        got = {
+            r[0]
+            for r in con.execute(
+                "SELECT dimension FROM dimensions WHERE market_id = ? AND source_id = ?", [market, source]
+            ).fetchall()
+        }
         assert got == set(dims)
 
 
@@ -147,9 +217,11 @@ def test_all_eleven_telemedicine_specialties(con):
 
 def test_every_label_has_chinese(con):
     for table in ("segments", "dimensions", "markets"):
-        missing = con.execute(f"SELECT * FROM {table} WHERE coalesce(trim(label_zh), '') = ''"
-                              if table != "markets" else
-                              "SELECT * FROM markets WHERE coalesce(trim(name_zh), '') = ''").fetchall()
+        missing = con.execute(
+            f"SELECT * FROM {table} WHERE coalesce(trim(label_zh), '') = ''"
+            if table != "markets"
+            else "SELECT * FROM markets WHERE coalesce(trim(name_zh), '') = ''"
+        ).fetchall()
         assert missing == [], f"{table} without a Chinese label: {missing}"
     documented = sum(len(set(tree) | {c for kids in tree.values() for c in kids}) for *_, tree in CASES)
     assert con.execute("SELECT count(*) FROM segments").fetchone()[0] == documented == 136

@@ -58,14 +58,20 @@ def test_zip_upload_with_a_top_folder(data_copy):
     assert staged.ok, staged.problems
 
 
-@pytest.mark.parametrize("mutate, expect", [
-    (lambda f: f.update({"shares.csv": f["shares.csv"].replace(b",30.0,", b",90.0,", 1)}), "sum to"),
-    (lambda f: f.pop("market.yaml"), "market.yaml"),
-    (lambda f: f.update({"figures.csv": b"source_id,year\nr1997137,2025\n"}), "missing column"),
-    (lambda f: f.update({"market.yaml": f["market.yaml"].replace(b"id: uploaded-market", b"id: iomt")}), "already exists"),
-    (lambda f: f.update({"evil.py": b"import os"}), "not a market file"),
-    (lambda f: f.update({"insights.yaml": b"insights:\n  - id: x-<script>\n"}), "insights"),
-])
+@pytest.mark.parametrize(
+    "mutate, expect",
+    [
+        (lambda f: f.update({"shares.csv": f["shares.csv"].replace(b",30.0,", b",90.0,", 1)}), "sum to"),
+        (lambda f: f.pop("market.yaml"), "market.yaml"),
+        (lambda f: f.update({"figures.csv": b"source_id,year\nr1997137,2025\n"}), "missing column"),
+        (
+            lambda f: f.update({"market.yaml": f["market.yaml"].replace(b"id: uploaded-market", b"id: iomt")}),
+            "already exists",
+        ),
+        (lambda f: f.update({"evil.py": b"import os"}), "not a market file"),
+        (lambda f: f.update({"insights.yaml": b"insights:\n  - id: x-<script>\n"}), "insights"),
+    ],
+)
 def test_invalid_upload_changes_nothing_and_lists_problems(data_copy, mutate, expect):
     files = new_market_files()
     mutate(files)
@@ -86,13 +92,17 @@ def test_zip_with_unsafe_paths_is_refused(data_copy, name):
     assert tree_hash(data_copy) == before
 
 
-@pytest.mark.parametrize("market_yaml", [
-    # ten aliases per level over eight levels: 10**8 nodes once expanded (as validating it would)
-    "\n".join(["s0: &s0 [x]"] + [f"s{i}: &s{i} [{', '.join([f'*s{i - 1}'] * 10)}]" for i in range(1, 9)])
-    + "\nid: bomb\n",
-    "loop: &loop [*loop]\nid: loop\n",
-    "[" * 50_000 + "]" * 50_000 + "\n",
-], ids=["alias-bomb", "self-alias", "deep-nesting"])
+@pytest.mark.parametrize(
+    "market_yaml",
+    [
+        # ten aliases per level over eight levels: 10**8 nodes once expanded (as validating it would)
+        "\n".join(["s0: &s0 [x]"] + [f"s{i}: &s{i} [{', '.join([f'*s{i - 1}'] * 10)}]" for i in range(1, 9)])
+        + "\nid: bomb\n",
+        "loop: &loop [*loop]\nid: loop\n",
+        "[" * 50_000 + "]" * 50_000 + "\n",
+    ],
+    ids=["alias-bomb", "self-alias", "deep-nesting"],
+)
 def test_hostile_market_yaml_is_refused_fast(data_copy, market_yaml):
     files = new_market_files()
     files["market.yaml"] = market_yaml.encode()

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from data_helpers import DATA, MARKETS, edit_row, find_problem, read_csv, replace_in, write_csv
+
 from marketintel import validate as v
 from marketintel.db import build_database, connect_read_only
 from marketintel.validate import validate_data_dir
@@ -26,6 +26,7 @@ def m(root: Path, market: str, name: str) -> Path:
 
 
 # -- mutations: each breaks one thing and returns values for the expected location ----------
+
 
 def malformed_yaml(root):
     replace_in(m(root, "iomt", "market.yaml"), "currency: USD", "currency: [USD")
@@ -64,19 +65,28 @@ def absurd_value(root):
 
 def shares_sum_90(root):
     # device_type 2025 is implantable 18 + stationary 42 + wearables 40 = 100
-    edit_row(m(root, "iomt", "shares.csv"), {"dimension": "device_type", "segment": "wearables", "year": "2025"},
-             share_pct="30.0")
+    edit_row(
+        m(root, "iomt", "shares.csv"),
+        {"dimension": "device_type", "segment": "wearables", "year": "2025"},
+        share_pct="30.0",
+    )
 
 
 def shares_sum_130(root):
-    edit_row(m(root, "iomt", "shares.csv"), {"dimension": "device_type", "segment": "wearables", "year": "2025"},
-             share_pct="70.0")
+    edit_row(
+        m(root, "iomt", "shares.csv"),
+        {"dimension": "device_type", "segment": "wearables", "year": "2025"},
+        share_pct="70.0",
+    )
 
 
 def children_exceed_parent(root):
     # devices 38 = diagnostic 8 + monitoring 12 + therapeutic 6 + wearable 12
-    edit_row(m(root, "connected-healthcare", "shares.csv"),
-             {"dimension": "component", "segment": "wearable_devices", "year": "2025"}, share_pct="20.0")
+    edit_row(
+        m(root, "connected-healthcare", "shares.csv"),
+        {"dimension": "component", "segment": "wearable_devices", "year": "2025"},
+        share_pct="20.0",
+    )
 
 
 def unknown_dimension_market(root):
@@ -84,8 +94,13 @@ def unknown_dimension_market(root):
 
 
 def unknown_dimension_shares(root):
-    return {"line": edit_row(m(root, "iomt", "shares.csv"),
-                             {"dimension": "deployment", "segment": "cloud", "year": "2025"}, dimension="weather")}
+    return {
+        "line": edit_row(
+            m(root, "iomt", "shares.csv"),
+            {"dimension": "deployment", "segment": "cloud", "year": "2025"},
+            dimension="weather",
+        )
+    }
 
 
 def duplicate_source_id(root):
@@ -101,8 +116,11 @@ def duplicate_insight_id(root):
 
 
 def shares_year_2040(root):
-    return {"line": edit_row(m(root, "iomt", "shares.csv"),
-                             {"dimension": "deployment", "segment": "cloud", "year": "2032"}, year="2040")}
+    return {
+        "line": edit_row(
+            m(root, "iomt", "shares.csv"), {"dimension": "deployment", "segment": "cloud", "year": "2032"}, year="2040"
+        )
+    }
 
 
 def figures_year_1800(root):
@@ -115,8 +133,13 @@ def cagr_contradicts(root):
 
 
 def unknown_segment_shares(root):
-    return {"line": edit_row(m(root, "telemedicine", "shares.csv"),
-                             {"dimension": "modality", "segment": "real_time", "year": "2025"}, segment="quantum")}
+    return {
+        "line": edit_row(
+            m(root, "telemedicine", "shares.csv"),
+            {"dimension": "modality", "segment": "real_time", "year": "2025"},
+            segment="quantum",
+        )
+    }
 
 
 def unknown_region_insight(root):
@@ -124,7 +147,7 @@ def unknown_region_insight(root):
     text = p.read_text(encoding="utf-8")
     start = text.index("id: telemedicine-americas-regional")
     at = text.index("regions: [americas]", start)
-    p.write_text(text[:at] + "regions: [atlantis]" + text[at + len("regions: [americas]"):], encoding="utf-8")
+    p.write_text(text[:at] + "regions: [atlantis]" + text[at + len("regions: [americas]") :], encoding="utf-8")
 
 
 def oversized_file(root):
@@ -161,40 +184,130 @@ CASES = [
     (empty_file, "markets/connected-healthcare/crosstab.csv", "error", "", "is empty", set()),
     (missing_column, "markets/iomt/figures.csv", "error", "", "missing column(s) value", {IOMT}),
     (text_in_number, "markets/telemedicine/figures.csv", "error", "line {line}, column value", "valid number", set()),
-    (negative_value, "markets/metaverse-healthcare/figures.csv", "error", "line {line}, column value",
-     "greater than or equal to 0", set()),
-    (absurd_value, "markets/connected-healthcare/figures.csv", "error", "line {line}, column value",
-     "not a plausible market size", set()),
-    (shares_sum_90, "markets/iomt/shares.csv", "error", "dimension device_type, year 2025",
-     "top-level shares sum to 90.0%", set()),
-    (shares_sum_130, "markets/iomt/shares.csv", "error", "dimension device_type, year 2025",
-     "top-level shares sum to 130.0%", set()),
-    (children_exceed_parent, "markets/connected-healthcare/shares.csv", "error",
-     "dimension component, year 2025, segment devices", "sum to 46.0%, but 'devices' is 38.0%", set()),
-    (unknown_dimension_market, "markets/telemedicine/market.yaml", "error", "(mood).key", "unknown dimension 'mood'",
-     set()),
-    (unknown_dimension_shares, "markets/iomt/shares.csv", "error", "line {line}, column dimension",
-     "unknown dimension 'weather'", set()),
-    (duplicate_source_id, "markets/metaverse-healthcare/market.yaml", "error", "sources", "r2006494 used more than once",
-     {MV}),
+    (
+        negative_value,
+        "markets/metaverse-healthcare/figures.csv",
+        "error",
+        "line {line}, column value",
+        "greater than or equal to 0",
+        set(),
+    ),
+    (
+        absurd_value,
+        "markets/connected-healthcare/figures.csv",
+        "error",
+        "line {line}, column value",
+        "not a plausible market size",
+        set(),
+    ),
+    (
+        shares_sum_90,
+        "markets/iomt/shares.csv",
+        "error",
+        "dimension device_type, year 2025",
+        "top-level shares sum to 90.0%",
+        set(),
+    ),
+    (
+        shares_sum_130,
+        "markets/iomt/shares.csv",
+        "error",
+        "dimension device_type, year 2025",
+        "top-level shares sum to 130.0%",
+        set(),
+    ),
+    (
+        children_exceed_parent,
+        "markets/connected-healthcare/shares.csv",
+        "error",
+        "dimension component, year 2025, segment devices",
+        "sum to 46.0%, but 'devices' is 38.0%",
+        set(),
+    ),
+    (
+        unknown_dimension_market,
+        "markets/telemedicine/market.yaml",
+        "error",
+        "(mood).key",
+        "unknown dimension 'mood'",
+        set(),
+    ),
+    (
+        unknown_dimension_shares,
+        "markets/iomt/shares.csv",
+        "error",
+        "line {line}, column dimension",
+        "unknown dimension 'weather'",
+        set(),
+    ),
+    (
+        duplicate_source_id,
+        "markets/metaverse-healthcare/market.yaml",
+        "error",
+        "sources",
+        "r2006494 used more than once",
+        {MV},
+    ),
     (duplicate_market_id, "markets/iomt-copy/market.yaml", "error", "id", "already used by markets/iomt", set()),
-    (duplicate_insight_id, "markets/telemedicine/insights.yaml", "error", "id iomt-growth-outlook",
-     "already used in markets/iomt", set()),
-    (shares_year_2040, "markets/iomt/shares.csv", "error", "line {line}, column year",
-     "year 2040 is outside the source's forecast window 2025-2032", set()),
+    (
+        duplicate_insight_id,
+        "markets/telemedicine/insights.yaml",
+        "error",
+        "id iomt-growth-outlook",
+        "already used in markets/iomt",
+        set(),
+    ),
+    (
+        shares_year_2040,
+        "markets/iomt/shares.csv",
+        "error",
+        "line {line}, column year",
+        "year 2040 is outside the source's forecast window 2025-2032",
+        set(),
+    ),
     (figures_year_1800, "markets/iomt/figures.csv", "error", "line {line}, column year", "year 1800 is outside", set()),
-    (cagr_contradicts, "markets/connected-healthcare/market.yaml", "warning", "sources[0].cagr", "implies {implied}",
-     set()),
-    (unknown_segment_shares, "markets/telemedicine/shares.csv", "error", "line {line}, column segment",
-     "unknown segment 'quantum'", set()),
-    (unknown_region_insight, "markets/telemedicine/insights.yaml", "error", "(telemedicine-americas-regional).regions",
-     "unknown region(s) atlantis", set()),
+    (
+        cagr_contradicts,
+        "markets/connected-healthcare/market.yaml",
+        "warning",
+        "sources[0].cagr",
+        "implies {implied}",
+        set(),
+    ),
+    (
+        unknown_segment_shares,
+        "markets/telemedicine/shares.csv",
+        "error",
+        "line {line}, column segment",
+        "unknown segment 'quantum'",
+        set(),
+    ),
+    (
+        unknown_region_insight,
+        "markets/telemedicine/insights.yaml",
+        "error",
+        "(telemedicine-americas-regional).regions",
+        "unknown region(s) atlantis",
+        set(),
+    ),
     (oversized_file, "markets/iomt/insights.yaml", "error", "", "the limit is 5,000,000", set()),
     (symlink_outside, "markets/iomt/insights.yaml", "error", "", "outside the data folder", set()),
-    (no_primary_source, "markets/connected-healthcare/market.yaml", "error", "sources",
-     "exactly one source must have primary: true, found 0", {CH}),
-    (insight_missing_text, "markets/iomt/insights.yaml", "error", "insights[0] (iomt-growth-outlook).text",
-     "Field required", set()),
+    (
+        no_primary_source,
+        "markets/connected-healthcare/market.yaml",
+        "error",
+        "sources",
+        "exactly one source must have primary: true, found 0",
+        {CH},
+    ),
+    (
+        insight_missing_text,
+        "markets/iomt/insights.yaml",
+        "error",
+        "insights[0] (iomt-growth-outlook).text",
+        "Field required",
+        set(),
+    ),
 ]
 
 
@@ -222,14 +335,17 @@ def test_file_level_problems_have_no_location_but_a_line_for_yaml_syntax(data_co
 
 # -- YAML alias bombs ---------------------------------------------------------------------------
 
+
 def _bomb_as_segments(root: Path, anchors: list[str], top: str) -> None:
     """Anchors at the top of iomt/market.yaml; device_type's segments point at the top one."""
     p = m(root, "iomt", "market.yaml")
     text = "\n".join(anchors) + "\n" + p.read_text(encoding="utf-8")
     old = "    label: {en: Device type, zh: 设备类型}\n    segments:\n"
     assert old in text
-    p.write_text(text.replace(old, f"    label: {{en: Device type, zh: 设备类型}}\n    segments: [*{top}]\n    unused:\n"),
-                 encoding="utf-8")
+    p.write_text(
+        text.replace(old, f"    label: {{en: Device type, zh: 设备类型}}\n    segments: [*{top}]\n    unused:\n"),
+        encoding="utf-8",
+    )
 
 
 def doubling_lists(levels: int) -> list[str]:
@@ -245,16 +361,20 @@ def doubling_segments(levels: int, width: int = 2) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("anchors,top,message", [
-    # the brief's shape: 12 levels of [*a, *a]; small enough to read, refused by the schema (unknown keys)
-    (doubling_lists(12), None, "Extra inputs are not permitted"),
-    # 30 levels of doubling: 58 aliases (under the alias limit) but 2**30 nodes once expanded
-    (doubling_segments(30), "s29", "alias bomb"),
-    # 8 levels of ten: 70 aliases expanding to 10**8 segments -- used to hang the validator
-    (doubling_segments(9, width=10), "s8", "alias bomb"),
-    # more aliases than validation.max_yaml_aliases
-    (doubling_segments(12, width=10), "s11", "more than 100 YAML aliases"),
-], ids=["brief-12-levels", "deep-doubling", "wide-under-alias-limit", "over-alias-limit"])
+@pytest.mark.parametrize(
+    "anchors,top,message",
+    [
+        # the brief's shape: 12 levels of [*a, *a]; small enough to read, refused by the schema (unknown keys)
+        (doubling_lists(12), None, "Extra inputs are not permitted"),
+        # 30 levels of doubling: 58 aliases (under the alias limit) but 2**30 nodes once expanded
+        (doubling_segments(30), "s29", "alias bomb"),
+        # 8 levels of ten: 70 aliases expanding to 10**8 segments -- used to hang the validator
+        (doubling_segments(9, width=10), "s8", "alias bomb"),
+        # more aliases than validation.max_yaml_aliases
+        (doubling_segments(12, width=10), "s11", "more than 100 YAML aliases"),
+    ],
+    ids=["brief-12-levels", "deep-doubling", "wide-under-alias-limit", "over-alias-limit"],
+)
 def test_alias_bomb_refused_fast(data_copy, anchors, top, message):
     if top is None:
         p = m(data_copy, "iomt", "market.yaml")
@@ -284,16 +404,18 @@ def test_deeply_nested_yaml_is_a_problem_not_a_crash(data_copy):
 
 # -- what a problem drops, and what it does not ---------------------------------------------------
 
+
 def test_broken_shares_dimension_drops_only_that_dimension(data_copy, tmp_path):
     shares_sum_90(data_copy)
     target, catalog = build_database(data_copy, tmp_path / "db.duckdb")
     find_problem(catalog, "markets/iomt/shares.csv", "dimension device_type", "were not loaded", "warning")
     con = connect_read_only(target)
     try:
-        with_shares = {r[0] for r in con.execute(
-            "SELECT DISTINCT dimension FROM segment_shares WHERE market_id = 'iomt'").fetchall()}
-        flags = dict(con.execute(
-            "SELECT dimension, has_shares FROM dimensions WHERE market_id = 'iomt'").fetchall())
+        with_shares = {
+            r[0]
+            for r in con.execute("SELECT DISTINCT dimension FROM segment_shares WHERE market_id = 'iomt'").fetchall()
+        }
+        flags = dict(con.execute("SELECT dimension, has_shares FROM dimensions WHERE market_id = 'iomt'").fetchall())
     finally:
         con.close()
     assert "device_type" not in with_shares
@@ -332,8 +454,12 @@ def test_cagr_warning_does_not_drop_anything(data_copy):
 
 def test_implied_cagr_of_the_real_figures_matches_the_documents():
     # the documents' own numbers reconcile within the 0.1 pp tolerance
-    for first, last, stated in [(6.59, 33.49, 26.12), (145.08, 988.79, 31.54), (122.86, 397.21, 18.24),
-                                (1.35, 7.95, 28.76)]:
+    for first, last, stated in [
+        (6.59, 33.49, 26.12),
+        (145.08, 988.79, 31.54),
+        (122.86, 397.21, 18.24),
+        (1.35, 7.95, 28.76),
+    ]:
         implied = ((last / first) ** (1 / 7) - 1) * 100
         assert math.isclose(implied, stated, abs_tol=0.1)
 

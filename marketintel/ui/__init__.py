@@ -8,10 +8,40 @@ and ``deck`` (the slide deck). Pages import what they need from here.
 from .data import Drawn, QueryRef, chart, current_fingerprint, forget_fingerprint, q, query
 from .frame import NAVIGATION, page_setup, provenance_legend
 from .menus import draw_chart, has_chrome, page_workbook, register_table
-from .state import (choose_many, choose_one, current_language, current_text, plain, restore_url, set_url_values,
-                    show_messages, url_values)
+from .state import (
+    choose_many,
+    choose_one,
+    current_language,
+    current_text,
+    plain,
+    restore_url,
+    set_url_values,
+    show_messages,
+    url_values,
+)
 
-__all__ = ["Drawn", "QueryRef", "chart", "current_fingerprint", "forget_fingerprint", "q", "query", "NAVIGATION",
-           "page_setup", "provenance_legend", "draw_chart", "has_chrome", "page_workbook", "register_table",
-           "choose_many", "choose_one", "current_language", "current_text", "plain", "restore_url",
-           "set_url_values", "show_messages", "url_values"]
+__all__ = [
+    "Drawn",
+    "QueryRef",
+    "chart",
+    "current_fingerprint",
+    "forget_fingerprint",
+    "q",
+    "query",
+    "NAVIGATION",
+    "page_setup",
+    "provenance_legend",
+    "draw_chart",
+    "has_chrome",
+    "page_workbook",
+    "register_table",
+    "choose_many",
+    "choose_one",
+    "current_language",
+    "current_text",
+    "plain",
+    "restore_url",
+    "set_url_values",
+    "show_messages",
+    "url_values",
+]

@@ -15,7 +15,8 @@ def add_to_deck(spec: ChartSpec, key: str, subtitle: str) -> None:
     """Append a chart (its description, with the filters in force) to the session's deck."""
     slide = DeckSlide.from_chart(spec, subtitle)
     st.session_state.setdefault(DECK, []).append(
-        {"key": key, "title": slide.title, "subtitle": slide.subtitle, "source_note": spec.source_note, "slide": slide})
+        {"key": key, "title": slide.title, "subtitle": slide.subtitle, "source_note": spec.source_note, "slide": slide}
+    )
     st.toast(current_text()("Added to the deck: {title}", title=slide.title))
 
 
@@ -36,8 +37,9 @@ def deck_sidebar() -> None:
     """The deck in the sidebar: reorder, remove, download as .pptx."""
     deck = st.session_state.get(DECK, [])
     _ = current_text()
-    with st.sidebar.expander(_.plural("Slide deck ({n} chart)", "Slide deck ({n} charts)", len(deck)),
-                             expanded=bool(deck)):
+    with st.sidebar.expander(
+        _.plural("Slide deck ({n} chart)", "Slide deck ({n} charts)", len(deck)), expanded=bool(deck)
+    ):
         if not deck:
             st.caption(_("Use “Add to deck” under any chart. The deck downloads as PowerPoint with editable charts."))
             return
@@ -45,13 +47,20 @@ def deck_sidebar() -> None:
             st.markdown(f"**{i + 1}. {plain(item['title'])}**  \n{plain(item['subtitle'])}")
             a, b, c = st.columns(3)
             a.button("↑", key=f"up_{i}", on_click=_move, args=(i, -1), disabled=i == 0, help=_("Move up"))
-            b.button("↓", key=f"down_{i}", on_click=_move, args=(i, 1), disabled=i == len(deck) - 1,
-                     help=_("Move down"))
+            b.button(
+                "↓", key=f"down_{i}", on_click=_move, args=(i, 1), disabled=i == len(deck) - 1, help=_("Move down")
+            )
             c.button("✕", key=f"rm_{i}", on_click=_remove, args=(i,), help=_("Remove"))
         slides = [item["slide"] for item in deck]
         lang = _.lang
-        st.download_button(_("Download deck (.pptx)"), data=lambda: build_deck(slides, lang=lang),
-                           file_name="market-intelligence-deck.pptx", type="primary", on_click="ignore",
-                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                           key="deck_pptx", width="stretch")
+        st.download_button(
+            _("Download deck (.pptx)"),
+            data=lambda: build_deck(slides, lang=lang),
+            file_name="market-intelligence-deck.pptx",
+            type="primary",
+            on_click="ignore",
+            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            key="deck_pptx",
+            width="stretch",
+        )
         st.button(_("Clear the deck"), key="deck_clear", on_click=lambda: st.session_state.__setitem__(DECK, []))

@@ -13,8 +13,12 @@ from .state import LANG_KEY, choose_one, current_text, plain, restore_url, show_
 
 #: The pages, in menu order. Streamlit runs ``pages/*.py`` itself (a ``pages`` folder beside the entry
 #: script switches it to file-based pages), so every page calls ``page_setup`` for the shared frame.
-NAVIGATION = (("app.py", N_("Overview")), ("pages/explorer.py", N_("Market explorer")),
-              ("pages/compare.py", N_("Compare")), ("pages/data.py", N_("Data & sources")))
+NAVIGATION = (
+    ("app.py", N_("Overview")),
+    ("pages/explorer.py", N_("Market explorer")),
+    ("pages/compare.py", N_("Compare")),
+    ("pages/data.py", N_("Data & sources")),
+)
 
 
 def page_setup() -> i18n.Text:
@@ -28,8 +32,9 @@ def page_setup() -> i18n.Text:
     _ = current_text()
     st.set_page_config(page_title=_.dynamic(settings().app.title), layout="wide")
     with st.sidebar:
-        lang, messages = choose_one("lang", "Language · 语言", list(i18n.LANGUAGES), i18n.LANGUAGES,
-                                    i18n.DEFAULT_LANGUAGE, widget="segmented")
+        lang, messages = choose_one(
+            "lang", "Language · 语言", list(i18n.LANGUAGES), i18n.LANGUAGES, i18n.DEFAULT_LANGUAGE, widget="segmented"
+        )
         st.session_state[LANG_KEY] = lang
         _ = current_text()
         for path, label in NAVIGATION:

@@ -21,8 +21,13 @@ def chart_config(filename: str) -> dict:
     image = settings().image
     return {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": filename, "width": image.width,
-                                 "height": image.height, "scale": image.scale},
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": filename,
+            "width": image.width,
+            "height": image.height,
+            "scale": image.scale,
+        },
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
 
@@ -43,19 +48,43 @@ def draw_chart(drawn: Drawn, key: str, data: QueryRef | pd.DataFrame | None = No
     _ = current_text()
     no_chrome = _("No Chrome or Chromium found: install one (apt-get install chromium) for PNG/SVG.")
     box = st.popover(_("Export this chart"))
-    if box.button(_("Add to deck"), key=f"deck_{key}",
-                  help=_("Adds this chart, with the filters in force, to the slide deck in the sidebar.")):
+    if box.button(
+        _("Add to deck"),
+        key=f"deck_{key}",
+        help=_("Adds this chart, with the filters in force, to the slide deck in the sidebar."),
+    ):
         add_to_deck(spec, key, subtitle)
         st.rerun(scope="app")  # the deck lives in the sidebar, outside any fragment this chart is in
-    box.download_button("PNG", data=lambda: export.chart_image(spec, "png"), file_name=f"{key}.png",
-                        mime="image/png", key=f"png_{key}", on_click="ignore", disabled=not chrome,
-                        help=_("16:9 at slide size, high resolution") if chrome else no_chrome)
-    box.download_button("SVG", data=lambda: export.chart_image(spec, "svg"), file_name=f"{key}.svg",
-                        mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", disabled=not chrome,
-                        help=_("Vector image") if chrome else no_chrome)
+    box.download_button(
+        "PNG",
+        data=lambda: export.chart_image(spec, "png"),
+        file_name=f"{key}.png",
+        mime="image/png",
+        key=f"png_{key}",
+        on_click="ignore",
+        disabled=not chrome,
+        help=_("16:9 at slide size, high resolution") if chrome else no_chrome,
+    )
+    box.download_button(
+        "SVG",
+        data=lambda: export.chart_image(spec, "svg"),
+        file_name=f"{key}.svg",
+        mime="image/svg+xml",
+        key=f"svg_{key}",
+        on_click="ignore",
+        disabled=not chrome,
+        help=_("Vector image") if chrome else no_chrome,
+    )
     lang = _.lang
-    box.download_button("CSV", data=lambda: export.csv_bytes(table, lang), file_name=f"{key}.csv", mime="text/csv",
-                        key=f"csv_{key}", on_click="ignore", help=_("The data behind this chart"))
+    box.download_button(
+        "CSV",
+        data=lambda: export.csv_bytes(table, lang),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"csv_{key}",
+        on_click="ignore",
+        help=_("The data behind this chart"),
+    )
 
 
 _chrome_memo: list[tuple[float, bool]] = []
@@ -90,7 +119,11 @@ def page_workbook(name: str) -> None:
     sources = query(queries.sources)
     _ = current_text()
     lang = _.lang
-    st.download_button(_("Download this page's data (Excel, {n} sheets + sources)", n=len(tables)),
-                       data=lambda: export.workbook_bytes(dict(tables), sources, lang), file_name=f"{name}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"xlsx_{name}", on_click="ignore")
+    st.download_button(
+        _("Download this page's data (Excel, {n} sheets + sources)", n=len(tables)),
+        data=lambda: export.workbook_bytes(dict(tables), sources, lang),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{name}",
+        on_click="ignore",
+    )

@@ -15,7 +15,7 @@ import streamlit as st
 
 from .. import i18n
 
-MAX_PARAM_CHARS = 200   # longer URL values are ignored, not parsed
+MAX_PARAM_CHARS = 200  # longer URL values are ignored, not parsed
 STATE_KEY = "_url_state"
 LANG_KEY = "_lang"
 
@@ -46,8 +46,9 @@ def url_values(key: str) -> tuple[list[str], list[str]]:
     values: list[str] = []
     for item in raw:
         if len(item) > MAX_PARAM_CHARS:
-            messages.append(current_text()("Ignored a {n:,}-character value for '{key}' in the link.", n=len(item),
-                                           key=key))
+            messages.append(
+                current_text()("Ignored a {n:,}-character value for '{key}' in the link.", n=len(item), key=key)
+            )
             continue
         values.extend(v.strip() for v in item.split(",") if v.strip())
     return list(dict.fromkeys(values)), messages
@@ -76,14 +77,28 @@ def restore_url(keys: Sequence[str]) -> None:
             st.query_params[key] = ",".join(state[key])
 
 
-def choose_one(key: str, label: str, options: Sequence[str], labels: dict[str, str], default: str,
-               widget: str = "selectbox", where=st, help: str | None = None) -> tuple[str, list[str]]:
+def choose_one(
+    key: str,
+    label: str,
+    options: Sequence[str],
+    labels: dict[str, str],
+    default: str,
+    widget: str = "selectbox",
+    where=st,
+    help: str | None = None,
+) -> tuple[str, list[str]]:
     """A single choice bound to URL parameter ``key``; unknown URL values fall back to ``default``."""
     values, messages = url_values(key)
     chosen = values[-1] if values else default
     if chosen not in options:
-        messages.append(current_text()("'{value}' is not a valid {what}; showing {default}.", value=_clip(chosen),
-                                       what=label.lower(), default=labels.get(default, default)))
+        messages.append(
+            current_text()(
+                "'{value}' is not a valid {what}; showing {default}.",
+                value=_clip(chosen),
+                what=label.lower(),
+                default=labels.get(default, default),
+            )
+        )
         chosen = default
     wkey = f"w_{key}"
     if st.session_state.get(wkey) not in options or st.session_state.get(wkey) != chosen:
@@ -94,8 +109,9 @@ def choose_one(key: str, label: str, options: Sequence[str], labels: dict[str, s
 
     fmt = lambda v: labels.get(v, v)  # noqa: E731
     if widget == "segmented":
-        where.segmented_control(label, list(options), format_func=fmt, key=wkey, on_change=_changed,
-                                required=True, help=help)
+        where.segmented_control(
+            label, list(options), format_func=fmt, key=wkey, on_change=_changed, required=True, help=help
+        )
     elif widget == "radio":
         where.radio(label, list(options), format_func=fmt, key=wkey, on_change=_changed, horizontal=True, help=help)
     else:
@@ -107,9 +123,16 @@ def choose_one(key: str, label: str, options: Sequence[str], labels: dict[str, s
     return value, messages
 
 
-def choose_many(key: str, label: str, options: Sequence[str], labels: dict[str, str],
-                default: Sequence[str] = (), where=st, help: str | None = None,
-                max_selections: int | None = None) -> tuple[list[str], list[str]]:
+def choose_many(
+    key: str,
+    label: str,
+    options: Sequence[str],
+    labels: dict[str, str],
+    default: Sequence[str] = (),
+    where=st,
+    help: str | None = None,
+    max_selections: int | None = None,
+) -> tuple[list[str], list[str]]:
     """A multi-select bound to URL parameter ``key``; unknown URL values are dropped with a message."""
     values, messages = url_values(key)
     if not values and key not in st.query_params:
@@ -118,9 +141,16 @@ def choose_many(key: str, label: str, options: Sequence[str], labels: dict[str, 
     _ = current_text()
     if unknown:
         listed = ", ".join(repr(_clip(u)) for u in unknown[:5])
-        messages.append(_("Ignored unknown {what} {values}.", what=label.lower(), values=listed) if len(unknown) <= 5
-                        else _("Ignored unknown {what} {values} and {more} more.", what=label.lower(), values=listed,
-                               more=len(unknown) - 5))
+        messages.append(
+            _("Ignored unknown {what} {values}.", what=label.lower(), values=listed)
+            if len(unknown) <= 5
+            else _(
+                "Ignored unknown {what} {values} and {more} more.",
+                what=label.lower(),
+                values=listed,
+                more=len(unknown) - 5,
+            )
+        )
     chosen = [v for v in values if v in options]
     if values and not chosen and default:
         messages.append(_("Showing the default selection instead."))
@@ -135,9 +165,16 @@ def choose_many(key: str, label: str, options: Sequence[str], labels: dict[str, 
     def _changed() -> None:
         set_url_values(key, st.session_state[wkey])
 
-    where.multiselect(label, list(options), format_func=lambda v: labels.get(v, v), key=wkey,
-                      on_change=_changed, help=help, max_selections=max_selections,
-                      placeholder=_("All (choose to narrow)"))
+    where.multiselect(
+        label,
+        list(options),
+        format_func=lambda v: labels.get(v, v),
+        key=wkey,
+        on_change=_changed,
+        help=help,
+        max_selections=max_selections,
+        placeholder=_("All (choose to narrow)"),
+    )
     set_url_values(key, st.session_state[wkey])
     return list(st.session_state[wkey]), messages
 
@@ -158,5 +195,8 @@ def plain(text: Any) -> str:
 def show_messages(messages: Sequence[str]) -> None:
     """URL problems as one warning; the page goes on with the nearest valid view."""
     if messages:
-        st.warning(current_text()("This link had parameters we could not use:") + "\n\n"
-                   + "\n".join(f"- {plain(m)}" for m in messages))
+        st.warning(
+            current_text()("This link had parameters we could not use:")
+            + "\n\n"
+            + "\n".join(f"- {plain(m)}" for m in messages)
+        )

@@ -28,8 +28,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 VIEWPORTS = {"1440x900": {"width": 1440, "height": 900}, "1280x720": {"width": 1280, "height": 720}}
 SERVER_START_TIMEOUT_S = 60
 PAGE_TIMEOUT_MS = 30_000
@@ -41,6 +46,7 @@ ALLOWED_404_CONSOLE = "Failed to load resource: the server responded with a stat
 
 
 # -- server ---------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -57,16 +63,30 @@ def _healthy(base: str) -> bool:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout_s: float = SERVER_START_TIMEOUT_S, env: dict[str, str] | None = None,
-                     script: str = "app.py") -> Iterator[str]:
+def streamlit_server(
+    timeout_s: float = SERVER_START_TIMEOUT_S, env: dict[str, str] | None = None, script: str = "app.py"
+) -> Iterator[str]:
     """Start ``streamlit run <script>`` on a free localhost port; yield its base URL; stop it.
 
     ``env`` adds environment variables (e.g. MARKETINTEL_DATA_DIR for a test's own data); ``script``
     lets the benchmark start its floor app the same way."""
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-browser-tests-", suffix=".log", delete=False)
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
@@ -75,7 +95,11 @@ def streamlit_server(timeout_s: float = SERVER_START_TIMEOUT_S, env: dict[str, s
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.flush()
                 tail = Path(log.name).read_text(errors="replace")[-3000:]
-                why = f"exited with code {proc.returncode}" if proc.poll() is not None else f"no answer in {timeout_s:.0f} s"
+                why = (
+                    f"exited with code {proc.returncode}"
+                    if proc.poll() is not None
+                    else f"no answer in {timeout_s:.0f} s"
+                )
                 raise RuntimeError(f"Streamlit server {why} ({base}/_stcore/health). Log {log.name}:\n{tail}")
             time.sleep(0.25)
         yield base
@@ -90,6 +114,7 @@ def streamlit_server(timeout_s: float = SERVER_START_TIMEOUT_S, env: dict[str, s
 
 
 # -- browser --------------------------------------------------------------------------------
+
 
 def chromium_path() -> str:
     return os.environ.get("BROWSER_PATH") or os.environ.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM
@@ -106,13 +131,15 @@ class ConsoleLog:
     """Console errors, failed requests and HTTP >= 400 responses seen by one page."""
 
     def __init__(self, page) -> None:
-        self.console_errors: list[tuple[str, str]] = []   # (text, url of the resource/script)
+        self.console_errors: list[tuple[str, str]] = []  # (text, url of the resource/script)
         self.failed_requests: list[tuple[str, str]] = []  # (url, failure)
-        self.bad_responses: list[tuple[int, str]] = []    # (status, url)
+        self.bad_responses: list[tuple[int, str]] = []  # (status, url)
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.console_errors.append((f"uncaught exception: {exc}", page.url)))
         page.on("requestfailed", lambda req: self.failed_requests.append((req.url, req.failure or "?")))
-        page.on("response", lambda resp: self.bad_responses.append((resp.status, resp.url)) if resp.status >= 400 else None)
+        page.on(
+            "response", lambda resp: self.bad_responses.append((resp.status, resp.url)) if resp.status >= 400 else None
+        )
 
     def _on_console(self, msg) -> None:
         if msg.type == "error":
@@ -127,7 +154,11 @@ class ConsoleLog:
         out += [f"request failed ({failure}): {url}" for url, failure in self.failed_requests]
         only_allowed_404s = all(self._allowed_response(s, u) for s, u in self.bad_responses)
         for text, url in self.console_errors:
-            if text.startswith(ALLOWED_404_CONSOLE) and only_allowed_404s and self._allowed_response(404, url or "/_stcore/health"):
+            if (
+                text.startswith(ALLOWED_404_CONSOLE)
+                and only_allowed_404s
+                and self._allowed_response(404, url or "/_stcore/health")
+            ):
                 continue
             out.append(f"console error: {text} [{url or 'no url'}]")
         return list(dict.fromkeys(out))
@@ -165,11 +196,15 @@ def wait_for_app(page, timeout_ms: int = PAGE_TIMEOUT_MS, expect_rerun: bool = F
     """
     if expect_rerun:
         with contextlib.suppress(Exception):
-            page.wait_for_function("""() => {
+            page.wait_for_function(
+                """() => {
               const app = document.querySelector('[data-testid="stApp"]');
               return !app || app.getAttribute('data-test-script-state') !== 'notRunning'
                      || document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]');
-            }""", timeout=3000, polling=20)
+            }""",
+                timeout=3000,
+                polling=20,
+            )
     page.wait_for_function(_APP_IDLE_JS, timeout=timeout_ms, polling=100)
     # Two consecutive idle checks a short while apart: Streamlit may start a follow-up run (e.g. after it
     # rewrites the URL), and Plotly redraws once after the first layout.
@@ -209,6 +244,7 @@ def trace_points(trace: dict) -> int:
 
 # -- pytest wiring --------------------------------------------------------------------------
 
+
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "browser: real-browser tests (Streamlit server + Chromium via Playwright)")
 
@@ -229,8 +265,10 @@ def base_url() -> Iterator[str]:
 def browser():
     path = chromium_path()
     if not Path(path).exists():
-        pytest.skip(f"Chromium not found at {path}: install Debian's chromium to run browser tests "
-                    "(or set BROWSER_PATH / CHROMIUM_PATH)")
+        pytest.skip(
+            f"Chromium not found at {path}: install Debian's chromium to run browser tests "
+            "(or set BROWSER_PATH / CHROMIUM_PATH)"
+        )
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (requirements-dev.txt)")
     with sync_api.sync_playwright() as pw:
         b = launch_browser(pw)

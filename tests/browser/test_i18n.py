@@ -42,22 +42,56 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 #: (entries ending in a space are prefixes, e.g. the multiselect chip's "Remove <option>" button label).
 FRAMEWORK_TEXTS = (
     # st.file_uploader (the wording changed between Streamlit versions; both are listed)
-    "Drag and drop files here", "Browse files", "Limit 200MB per file", "200MB per file", "Upload", "upload",
+    "Drag and drop files here",
+    "Browse files",
+    "Limit 200MB per file",
+    "200MB per file",
+    "Upload",
+    "upload",
     "file upload",
     # page frame, sidebar, headings, expanders, material-icon ligatures
-    "Skip to main content", "Sidebar", "Collapse sidebar", "Expand sidebar", "Link to heading",
-    "keyboard_arrow_right", "keyboard_arrow_down", "expand_more", "expand_less", "Help for ",
+    "Skip to main content",
+    "Sidebar",
+    "Collapse sidebar",
+    "Expand sidebar",
+    "Link to heading",
+    "keyboard_arrow_right",
+    "keyboard_arrow_down",
+    "expand_more",
+    "expand_less",
+    "Help for ",
     # selectbox / multiselect
-    "Choose an option", "Selected values", "Clear all", "Open", "Close", "Remove ", "No results",
+    "Choose an option",
+    "Selected values",
+    "Clear all",
+    "Open",
+    "Close",
+    "Remove ",
+    "No results",
     # st.dataframe toolbar
-    "Download as CSV", "Search", "Fullscreen", "Show/hide columns",
+    "Download as CSV",
+    "Search",
+    "Fullscreen",
+    "Show/hide columns",
     # Plotly modebar
-    "Download plot as a PNG", "Download plot", "Zoom in", "Zoom out", "Zoom", "Pan", "Autoscale", "Reset axes",
+    "Download plot as a PNG",
+    "Download plot",
+    "Zoom in",
+    "Zoom out",
+    "Zoom",
+    "Pan",
+    "Autoscale",
+    "Reset axes",
     "Produced with Plotly",
 )
-_FRAMEWORK_RE = re.compile("^(?:" + "|".join(
-    re.escape(t) if t.endswith(" ") else re.escape(t) + r"(?![A-Za-z])"
-    for t in sorted(FRAMEWORK_TEXTS, key=len, reverse=True)) + ")")
+_FRAMEWORK_RE = re.compile(
+    "^(?:"
+    + "|".join(
+        re.escape(t) if t.endswith(" ") else re.escape(t) + r"(?![A-Za-z])"
+        for t in sorted(FRAMEWORK_TEXTS, key=len, reverse=True)
+    )
+    + ")"
+)
 
 #: Never drawn as the missing glyph by any font: U+10FFFD (plane-16 private use) is the reference "tofu";
 #: U+0378 (unassigned) must render the same, which proves the reference really is .notdef.
@@ -149,7 +183,7 @@ def without_framework_texts(text: str) -> str:
     for line in text.splitlines():
         line = line.strip()
         while (m := _FRAMEWORK_RE.match(line)) and m.end():
-            line = line[m.end():].lstrip()
+            line = line[m.end() :].lstrip()
         out.append(line)
     return "\n".join(out)
 
@@ -162,14 +196,16 @@ def tofu(page, chars: list[str], fonts: list[str]) -> dict[str, dict]:
 def glyph_candidates(text: str) -> list[str]:
     """Distinct non-ASCII characters that should draw ink: not spaces, controls or format characters
     (private-use and unassigned code points stay in: they would be tofu)."""
-    return sorted({c for c in text if ord(c) > 0x7F and unicodedata.category(c) not in {"Zs", "Zl", "Zp", "Cc", "Cf", "Cs"}})
+    return sorted(
+        {c for c in text if ord(c) > 0x7F and unicodedata.category(c) not in {"Zs", "Zl", "Zp", "Cc", "Cf", "Cs"}}
+    )
 
 
 # -- the English messages ------------------------------------------------------------------------
 
-_SPLIT = re.compile(r"\{[^{}]*\}|<[^<>]*>|\n")       # str.format placeholders, HTML tags (<b>, <br>), line breaks
-_MARKDOWN = re.compile(r"\*\*|__|`")                  # emphasis markers Markdown removes
-_EDGE = " \t\u00a0·•—–→;:,.!?\"'“”‘’"                  # stripped from fragment ends (sentences() drops a final '.')
+_SPLIT = re.compile(r"\{[^{}]*\}|<[^<>]*>|\n")  # str.format placeholders, HTML tags (<b>, <br>), line breaks
+_MARKDOWN = re.compile(r"\*\*|__|`")  # emphasis markers Markdown removes
+_EDGE = " \t\u00a0·•—–→;:,.!?\"'“”‘’"  # stripped from fragment ends (sentences() drops a final '.')
 
 
 def significant(fragment: str) -> bool:
@@ -215,7 +251,7 @@ def same_in_chinese() -> set[str]:
 
 @dataclass
 class Message:
-    msgid: str                          # the singular msgid (what translators look up)
+    msgid: str  # the singular msgid (what translators look up)
     fragments: list[str] = field(default_factory=list)
 
 
@@ -250,7 +286,7 @@ def leaks(text: str, messages: list[Message]) -> list[tuple[str, str, str]]:
     that is exactly that text wins ("Filters" over "Filters: {active}").
     """
     text = re.sub(r"[ \t\u00a0\u202f]+", " ", without_framework_texts(text))
-    hits = []                                                    # (start, end, msgid, fragment)
+    hits = []  # (start, end, msgid, fragment)
     for msg in messages:
         for frag in msg.fragments:
             hits += [(m.start(), m.end(), msg.msgid, frag) for m in _pattern(frag).finditer(text)]
@@ -269,7 +305,7 @@ def leaks(text: str, messages: list[Message]) -> list[tuple[str, str, str]]:
     found: dict[str, tuple[str, str, str]] = {}
     for h in sorted(hits):
         if h[2] not in found and not shadowed(h):
-            where = text[max(0, h[0] - 25):h[1] + 25].replace("\n", " ⏎ ")
+            where = text[max(0, h[0] - 25) : h[1] + 25].replace("\n", " ⏎ ")
             found[h[2]] = (h[2], h[3], where)
     order = {m.msgid: i for i, m in enumerate(messages)}
     return sorted(found.values(), key=lambda f: order[f[0]])
@@ -277,10 +313,11 @@ def leaks(text: str, messages: list[Message]) -> list[tuple[str, str, str]]:
 
 def _around(text: str, char: str, width: int = 12) -> str:
     i = text.find(char)
-    return text[max(0, i - width):i + width + 1].replace("\n", " ⏎ ")
+    return text[max(0, i - width) : i + width + 1].replace("\n", " ⏎ ")
 
 
 # -- pages, each loaded once ---------------------------------------------------------------------
+
 
 @dataclass
 class Snapshot:
@@ -288,10 +325,10 @@ class Snapshot:
     url: str
     text: str
     fonts: list[str]
-    problems: list[str]                 # console errors / failed requests (ConsoleLog)
-    exceptions: list[str]               # Streamlit exception boxes
+    problems: list[str]  # console errors / failed requests (ConsoleLog)
+    exceptions: list[str]  # Streamlit exception boxes
     tofu: dict[str, dict]
-    selftest: dict[str, dict]           # the tofu check run on known characters, in the page's own fonts
+    selftest: dict[str, dict]  # the tofu check run on known characters, in the page's own fonts
 
 
 def _open_hidden_text(page) -> None:
@@ -305,7 +342,8 @@ def _open_hidden_text(page) -> None:
         popover.click()
         # The body shows before its buttons are drawn: wait for one, or its texts may be missed.
         page.get_by_role("button", name="Add to deck").or_(page.get_by_role("button", name="加入幻灯片")).filter(
-            visible=True).first.wait_for(state="visible")
+            visible=True
+        ).first.wait_for(state="visible")
         page.wait_for_timeout(300)  # the popover fades in; text is collected only from what is shown
 
 
@@ -325,10 +363,15 @@ def zh_page(contexts, base_url):
             text, fonts = collect(page)
             chars = glyph_candidates(text)
             made[name] = Snapshot(
-                name=name, url=page.url, text=text, fonts=fonts, problems=[],
+                name=name,
+                url=page.url,
+                text=text,
+                fonts=fonts,
+                problems=[],
                 exceptions=page.locator('[data-testid="stException"]').all_inner_texts(),
                 tofu=tofu(page, chars, fonts),
-                selftest=tofu(page, ["\ue000", UNASSIGNED, "中", "文", "a"], fonts))
+                selftest=tofu(page, ["\ue000", UNASSIGNED, "中", "文", "a"], fonts),
+            )
             made[name].problems = console.problems()
         return made[name]
 
@@ -339,11 +382,15 @@ def zh_page(contexts, base_url):
 
 # -- 0. the checks themselves can fail -----------------------------------------------------------
 
+
 def test_tofu_check_detects_a_missing_glyph_and_passes_real_ones(page):
     """On a bare page: a private-use and an unassigned character ARE tofu, '中' and 'a' are not."""
     page.set_content('<html><body style="font-family: sans-serif"><p>中 a \ue000</p></body></html>')
-    fonts = ["400 sans-serif", '400 "Source Sans", sans-serif',
-             '700 Inter, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", Arial, sans-serif']
+    fonts = [
+        "400 sans-serif",
+        '400 "Source Sans", sans-serif',
+        '700 Inter, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", Arial, sans-serif',
+    ]
     result = tofu(page, ["\ue000", UNASSIGNED, "中", "语", "a", "é"], fonts)
     for font, r in result.items():
         assert r["ref_width"] > 0, (font, r)
@@ -360,9 +407,14 @@ def test_leak_check_finds_english_messages_on_the_english_overview(new_page, bas
     _open_hidden_text(page)
     text, _fonts = collect(page)
     found = {msgid for msgid, _frag, _where in leaks(text, english_messages())}
-    expected = {"Healthcare Technology Market Intelligence", "Export this chart", "Size vs growth",
-                "Market size, base year ({unit}, log scale)", "Add to deck",
-                "Use “Add to deck” under any chart. The deck downloads as PowerPoint with editable charts."}
+    expected = {
+        "Healthcare Technology Market Intelligence",
+        "Export this chart",
+        "Size vs growth",
+        "Market size, base year ({unit}, log scale)",
+        "Add to deck",
+        "Use “Add to deck” under any chart. The deck downloads as PowerPoint with editable charts.",
+    }
     assert expected <= found, f"not detected: {sorted(expected - found)}"
     console.assert_clean()
 
@@ -370,22 +422,27 @@ def test_leak_check_finds_english_messages_on_the_english_overview(new_page, bas
 def test_fragments_and_matching():
     assert fragments("Source: market report {codes}") == ["Source: market report"]
     assert fragments("{dimension}: {n} selected") == ["selected"]
-    assert fragments("{market} by {dimension}") == []                          # "by": too short to tell
+    assert fragments("{market} by {dimension}") == []  # "by": too short to tell
     assert fragments("CAGR {start}–{end}") == []
     assert fragments("**Share table** · estimates · {first}→{last}") == ["Share table · estimates"]
     assert fragments("<b>Growth</b> compared<br>by {dim}") == ["Growth", "compared"]
     msgs = [Message("Segment", ["Segment"]), Message("Remove", ["Remove"])]
-    assert leaks("细分 Segments\nRemove 亚太地区", msgs) == []                  # a longer word; Streamlit's label
+    assert leaks("细分 Segments\nRemove 亚太地区", msgs) == []  # a longer word; Streamlit's label
     assert leaks("segments.csv（136 行）\nsource_figures.csv", [Message("x", ["segments", "source"])]) == []
     assert [m for m, _f, _w in leaks("图表 Segment 细分", msgs)] == ["Segment"]
     # Shorter messages inside a leaked longer one are not reported again; an exact message wins a tie.
-    msgs = [Message("Compare", ["Compare"]), Message("Compare markets", ["Compare markets"]),
-            Message("Filters: {active}", ["Filters"]), Message("Filters", ["Filters"])]
+    msgs = [
+        Message("Compare", ["Compare"]),
+        Message("Compare markets", ["Compare markets"]),
+        Message("Filters: {active}", ["Filters"]),
+        Message("Filters", ["Filters"]),
+    ]
     assert [m for m, _f, _w in leaks("Compare markets\nFilters", msgs)] == ["Compare markets", "Filters"]
     assert [m for m, _f, _w in leaks("Compare markets\nCompare", msgs)] == ["Compare", "Compare markets"]
 
 
 # -- 1.-4. every page in Chinese -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", list(ZH_PAGES))
 def test_chinese_page_renders_without_errors(zh_page, name):
@@ -399,13 +456,18 @@ def test_chinese_page_renders_without_errors(zh_page, name):
 def test_chinese_page_draws_no_missing_glyph(zh_page, name):
     snap = zh_page(name)
     for font, r in snap.selftest.items():
-        assert sorted(r["tofu"]) == sorted(["\ue000", UNASSIGNED]), \
+        assert sorted(r["tofu"]) == sorted(["\ue000", UNASSIGNED]), (
             f"{name}: the tofu check does not work in font {font!r} (reference U+10FFFD is not .notdef?): {r}"
+        )
     bad = {font: r["tofu"] for font, r in snap.tofu.items() if r["tofu"]}
     assert not bad, f"{name}: characters drawn as the missing glyph (tofu):\n" + "\n".join(
-        f"  {font}: " + " ".join(f"{c!r} U+{ord(c):04X} {unicodedata.name(c, unicodedata.category(c))} "
-                            f"(in …{_around(snap.text, c)}…)" for c in chars)
-        for font, chars in bad.items())
+        f"  {font}: "
+        + " ".join(
+            f"{c!r} U+{ord(c):04X} {unicodedata.name(c, unicodedata.category(c))} (in …{_around(snap.text, c)}…)"
+            for c in chars
+        )
+        for font, chars in bad.items()
+    )
 
 
 def test_language_switch_in_the_sidebar_keeps_chinese_across_pages(new_page, base_url):
@@ -420,7 +482,8 @@ def test_language_switch_in_the_sidebar_keeps_chinese_across_pages(new_page, bas
     assert h1.inner_text().strip() == english_title
 
     switch = sidebar.locator('[data-testid="stButtonGroup"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Language · 语言"))
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Language · 语言")
+    )
     assert switch.count() == 1, "no 'Language · 语言' segmented control in the sidebar"
     assert switch.get_by_role("radio", name="English", exact=True).get_attribute("aria-checked") == "true"
     switch.get_by_role("radio", name="简体中文", exact=True).click()
@@ -434,7 +497,8 @@ def test_language_switch_in_the_sidebar_keeps_chinese_across_pages(new_page, bas
 
     # The menu link to the explorer (its label is whatever the catalogue says, English while untranslated).
     sidebar.locator('[data-testid="stPageLink"]').filter(
-        has_text=re.compile("^" + re.escape(i18n.text(LANG)("Market explorer")) + "$")).click()
+        has_text=re.compile("^" + re.escape(i18n.text(LANG)("Market explorer")) + "$")
+    ).click()
     page.wait_for_url("**/explorer**")
     wait_for_app(page, expect_rerun=True)
     assert parse_qs(urlsplit(page.url).query).get("lang") == [LANG], f"lang lost on navigation: {page.url}"
@@ -460,5 +524,7 @@ def test_no_english_ui_message_on_any_chinese_page(zh_page):
         if found:
             report.append(f"[{name}] {len(found)} English UI message(s) visible ({ZH_PAGES[name]}):")
             report += [f"    {msgid!r}\n        seen: {frag!r} in …{where}…" for msgid, frag, where in found]
-    assert not report, "English left on the Chinese pages (translate these msgids in " \
+    assert not report, (
+        "English left on the Chinese pages (translate these msgids in "
         "marketintel/locale/zh/LC_MESSAGES/messages.po):\n" + "\n".join(report)
+    )

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
 
-from .conftest import ROOT, launch_browser, open_page, streamlit_server
+from .conftest import ROOT, open_page, streamlit_server
 
 PAYLOAD_NAME = '<img src=x onerror="window.__xss=1">Evil <b>market</b>'
-PAYLOAD_INSIGHT = "<script>window.__xss=2</script> [click me](javascript:window.__xss=3) **bold** <a href=\"javascript:window.__xss=4\">a</a>"
+PAYLOAD_INSIGHT = '<script>window.__xss=2</script> [click me](javascript:window.__xss=3) **bold** <a href="javascript:window.__xss=4">a</a>'
 PAYLOAD_SEGMENT = "<svg onload=window.__xss=5>Sensors"
 
 
@@ -33,19 +32,24 @@ def hostile_server(tmp_path_factory):
         yield base
 
 
-@pytest.mark.parametrize("path", [
-    "/explorer?market=iomt&dim=component",
-    "/",
-    "/compare?markets=iomt,telemedicine",
-    "/explorer?market=%3Cscript%3Ewindow.__xss%3D6%3C%2Fscript%3E&region=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D7%3E",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/explorer?market=iomt&dim=component",
+        "/",
+        "/compare?markets=iomt,telemedicine",
+        "/explorer?market=%3Cscript%3Ewindow.__xss%3D6%3C%2Fscript%3E&region=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D7%3E",
+    ],
+)
 def test_hostile_text_is_inert(browser, hostile_server, path):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     try:
         open_page(page, hostile_server + path)
-        assert page.evaluate("window.__xss === undefined"), f"script ran: window.__xss = {page.evaluate('window.__xss')}"
+        assert page.evaluate("window.__xss === undefined"), (
+            f"script ran: window.__xss = {page.evaluate('window.__xss')}"
+        )
         assert not dialogs
         assert page.locator('[data-testid="stException"]').count() == 0
         body = page.locator('[data-testid="stMain"]').inner_text()

@@ -50,10 +50,12 @@ def segments_chart(page, dim_label: str) -> dict:
 
 def region_select(page):
     return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Region"))
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Region")
+    )
 
 
 # -- 1. every page renders at both viewports ------------------------------------------------------
+
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("path", list(PAGES))
@@ -63,13 +65,16 @@ def test_page_renders(new_page, base_url, path, viewport):
     open_page(page, base_url + path)
 
     assert_no_exception(page)
-    assert heading(page, title).count() >= 1, f"title {title!r} not shown on {path}; h1s: {page.locator('h1').all_inner_texts()}"
+    assert heading(page, title).count() >= 1, (
+        f"title {title!r} not shown on {path}; h1s: {page.locator('h1').all_inner_texts()}"
+    )
     if has_charts:
         assert_charts_have_data(page)
     console.assert_clean()
 
 
 # -- 2. a filter changes a chart ------------------------------------------------------------------
+
 
 def test_region_filter_changes_segments_chart(page, base_url):
     open_page(page, f"{base_url}/explorer?market=connected-healthcare&dim=component")
@@ -100,6 +105,7 @@ def test_region_filter_changes_segments_chart(page, base_url):
 
 # -- 3. a shared URL restores its filters ---------------------------------------------------------
 
+
 def test_shared_url_restores_filters(page, base_url):
     open_page(page, f"{base_url}/explorer?market=telemedicine&region=asia_pacific&dim=service_type")
     assert_no_exception(page)
@@ -115,13 +121,17 @@ def test_shared_url_restores_filters(page, base_url):
 
 # -- 4. a bad URL never crashes -------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [
-    "/explorer?market=%27%3B%20DROP%20TABLE%20markets%3B--&region=mars",
-    "/compare?markets=nope",
-    "/explorer?market=iomt&market=bogus&region=%FF%FE%C0&dim=%E9%00",          # repeated keys, non-UTF-8, NUL
-    "/explorer?market=iomt&region=" + "a" * 10_000,                          # 10,000-character value
-    "/?scale=linear%27%20OR%201%3D1--&scale=%3Cscript%3E",                   # SQL-ish and markup in a choice
-])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/explorer?market=%27%3B%20DROP%20TABLE%20markets%3B--&region=mars",
+        "/compare?markets=nope",
+        "/explorer?market=iomt&market=bogus&region=%FF%FE%C0&dim=%E9%00",  # repeated keys, non-UTF-8, NUL
+        "/explorer?market=iomt&region=" + "a" * 10_000,  # 10,000-character value
+        "/?scale=linear%27%20OR%201%3D1--&scale=%3Cscript%3E",  # SQL-ish and markup in a choice
+    ],
+)
 def test_bad_url_shows_warning_and_a_valid_view(new_page, base_url, path):
     page, console = new_page()
     open_page(page, base_url + path)
@@ -133,6 +143,7 @@ def test_bad_url_shows_warning_and_a_valid_view(new_page, base_url, path):
 
 
 # -- 5. filters survive navigation ----------------------------------------------------------------
+
 
 def test_filters_survive_page_navigation(page, base_url):
     open_page(page, f"{base_url}/explorer?market=iomt")
@@ -154,6 +165,7 @@ def test_filters_survive_page_navigation(page, base_url):
 
 
 # -- 6. build and download a deck -----------------------------------------------------------------
+
 
 def _add_to_deck(page, chart_index: int) -> None:
     page.get_by_role("button", name="Export this chart").nth(chart_index).click()
