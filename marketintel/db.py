@@ -41,7 +41,7 @@ from .tables import (
 from .validate import validate_data_dir
 
 #: Bump when the table layout changes, so old files are rebuilt.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _BUILD_CODE = [
     Path(__file__).with_name(n)
     for n in ("db.py", "tables.py", "validate.py", "schema.py", "load.py", "rules.py", "series.py", "reading.py")
@@ -100,19 +100,27 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
                     market_id=m.id,
                     source_id=s.id,
                     is_primary=s.primary,
-                    kind=english(s.kind),
+                    kind_en=english(s.kind),
                     kind_zh=chinese(s.kind),
                     title_en=s.title.en,
                     title_zh=_zh(s.title),
+                    publisher=s.publisher,
                     report_code=s.report_code,
                     document=s.document,
                     date=s.date,
-                    coverage=english(s.coverage),
+                    url=s.url,
+                    accessed=s.accessed,
+                    edition_of=s.edition_of,
+                    scope_en=english(s.scope),
+                    scope_zh=chinese(s.scope),
+                    notes_en=english(s.notes),
+                    notes_zh=chinese(s.notes),
+                    coverage_en=english(s.coverage),
                     coverage_zh=chinese(s.coverage),
                     cagr_pct=s.cagr.value_pct if s.cagr else None,
                     cagr_start=s.cagr.start_year if s.cagr else None,
                     cagr_end=s.cagr.end_year if s.cagr else None,
-                    cagr_basis=english(s.cagr.basis) if s.cagr else None,
+                    cagr_basis_en=english(s.cagr.basis) if s.cagr else None,
                     cagr_basis_zh=chinese(s.cagr.basis) if s.cagr else None,
                     first_year=min(pts) if pts else None,
                     last_year=max(pts) if pts else None,

@@ -29,6 +29,7 @@ from .schema import (
     MarketFile,
     Problem,
     ShareRow,
+    Source,
 )
 from .settings import Settings
 
@@ -171,10 +172,45 @@ def load_market_file(folder: Path, root: Path, settings: Settings) -> tuple[Mark
                 folder.name,
             )
         ]
+    market_id = str(data.get("id") or folder.name)
+    data, problems = _without_broken_secondary_sources(data, rel, market_id)
     try:
-        return MarketFile.model_validate(data), []
+        return MarketFile.model_validate(data), problems
     except ValidationError as exc:
-        return None, pydantic_problems(exc, rel, str(data.get("id") or folder.name))
+        return None, problems + pydantic_problems(exc, rel, market_id)
+
+
+def _without_broken_secondary_sources(data: dict, rel: str, market_id: str) -> tuple[dict, list[Problem]]:
+    """Leave out a non-primary source with a bad field, naming it, so the rest of the market still loads.
+
+    A broken primary source stays in, and the market fails with it: its figures are the market's headline.
+    """
+    sources = data.get("sources")
+    if not isinstance(sources, list):
+        return data, []
+    kept, problems = [], []
+    for i, item in enumerate(sources):
+        if not isinstance(item, dict) or item.get("primary") is True:
+            kept.append(item)
+            continue
+        try:
+            Source.model_validate(item)
+        except ValidationError as exc:
+            name = f" ({item['id']})" if isinstance(item.get("id"), str) else ""
+            found = pydantic_problems(exc, rel, market_id, prefix=f"sources[{i}]")
+            problems += [
+                Problem(
+                    p.severity,
+                    p.file,
+                    p.location,
+                    f"{p.message}; source{name} left out, the rest of the market loads (its figures are skipped too)",
+                    p.market_id,
+                )
+                for p in found
+            ]
+            continue
+        kept.append(item)
+    return ({**data, "sources": kept} if problems else data), problems
 
 
 def load_figures(

@@ -496,9 +496,9 @@ def sources(con, market_id: str | None = None) -> pd.DataFrame:
         con,
         """
         SELECT s.market_id, m.name_en AS market_en, m.name_zh AS market_zh, s.source_id, s.is_primary,
-               s.kind AS kind_en, s.kind_zh, s.title_en, s.title_zh, s.report_code,
-               s.document, s.date, s.coverage AS coverage_en, s.coverage_zh, s.cagr_pct, s.cagr_start, s.cagr_end,
-               s.cagr_basis AS cagr_basis_en, s.cagr_basis_zh,
+               s.kind_en, s.kind_zh, s.title_en, s.title_zh, s.publisher, s.report_code, s.document, s.date,
+               s.url, s.accessed, s.edition_of, s.scope_en, s.scope_zh, s.notes_en, s.notes_zh,
+               s.coverage_en, s.coverage_zh, s.cagr_pct, s.cagr_start, s.cagr_end, s.cagr_basis_en, s.cagr_basis_zh,
                s.first_year, s.last_year, s.n_figures
         FROM sources s JOIN markets m USING (market_id)
         WHERE ? IS NULL OR s.market_id = ?

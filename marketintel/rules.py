@@ -61,6 +61,32 @@ def source_problems(spec: MarketFile, file: str) -> list[Problem]:
     return []
 
 
+def edition_problems(spec: MarketFile, file: str) -> tuple[MarketFile, list[Problem]]:
+    """``edition_of`` names another source of the same market that is not itself an edition of a third.
+
+    A bad reference is a warning: the source stays, shown as a report of its own.
+    """
+    by_id = {s.id: s for s in spec.sources}
+    problems, kept = [], []
+    for i, src in enumerate(spec.sources):
+        target = by_id.get(src.edition_of) if src.edition_of else None
+        why = None
+        if src.edition_of and (target is None or target.id == src.id):
+            why = f"edition_of '{src.edition_of}' names no other source of this market"
+        elif target is not None and target.edition_of:
+            why = (
+                f"edition_of '{src.edition_of}' is itself an edition of '{target.edition_of}'; "
+                f"point every edition at the current one ('{target.edition_of}')"
+            )
+        if why:
+            problems.append(
+                Problem("warning", file, f"sources[{i}].edition_of", why + "; shown as a report of its own", spec.id)
+            )
+            src = src.model_copy(update={"edition_of": None})
+        kept.append(src)
+    return (spec.model_copy(update={"sources": kept}) if problems else spec), problems
+
+
 def check_dimensions(
     spec: MarketFile, concepts: Mapping[str, Concept], settings: Settings, file: str
 ) -> tuple[list[Dimension], list[Problem]]:
@@ -214,7 +240,12 @@ def check_figures(
 
 
 def cagr_problems(spec: MarketFile, figures: list[FigureRow], settings: Settings, file: str) -> list[Problem]:
-    """A source's stated CAGR agrees with its figures for the two end years (warnings, filed on market.yaml)."""
+    """The primary source's stated CAGR agrees with its figures for the two end years (warnings, on market.yaml).
+
+    Only the primary's: its period is curated (``cagr.basis``) and the dashboard's headline rests on it.
+    Another publisher's rate is shown as stated, beside the rate its own figures imply; where the two
+    disagree the Sources view says so, because that gap is a finding about the source, not a data error.
+    """
     tolerance = settings.validation.cagr_tolerance_pp
     by_source: dict[str, dict[int, float]] = defaultdict(dict)
     for f in figures:
@@ -222,7 +253,19 @@ def cagr_problems(spec: MarketFile, figures: list[FigureRow], settings: Settings
     problems = []
     for i, src in enumerate(spec.sources):
         c = src.cagr
-        if c is None:
+        if c is None or not src.primary:
+            continue
+        if not c.has_period:
+            problems.append(
+                Problem(
+                    "warning",
+                    file,
+                    f"sources[{i}].cagr",
+                    "the primary source's CAGR needs its period "
+                    "(start_year and end_year): the headline growth rate is shown with it",
+                    spec.id,
+                )
+            )
             continue
         pts = by_source.get(src.id, {})
         where = f"sources[{i}].cagr"

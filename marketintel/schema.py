@@ -55,28 +55,69 @@ def chinese(value: "Prose | None") -> str | None:
 
 
 class Cagr(Strict):
+    """A stated growth rate, with the period the source names, or none when it names none."""
+
     value_pct: float = Field(gt=-100, lt=1000)
-    start_year: int
-    end_year: int
+    start_year: int | None = None
+    end_year: int | None = None
     basis: Prose | None = None
 
     @model_validator(mode="after")
     def _period_forward(self) -> "Cagr":
-        if self.end_year <= self.start_year:
+        if (self.start_year is None) != (self.end_year is None):
+            raise ValueError("give both start_year and end_year, or neither when the source names no period")
+        if self.start_year is not None and self.end_year <= self.start_year:
             raise ValueError(f"end_year {self.end_year} must be after start_year {self.start_year}")
         return self
 
+    @property
+    def has_period(self) -> bool:
+        return self.start_year is not None
+
+
+def _partial_date(value: Any) -> Any:
+    """A publication date as written: 2024, "2024-09" or 2024-09-30, kept at the precision stated."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+#: A date at the precision a source states it: a year, a year and month, or a full date.
+PartialDate = Annotated[str, StringConstraints(pattern=r"^(19|20)\d{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$", max_length=2000)]
+
 
 class Source(Strict):
+    """One publisher's report (or one edition of it), or an article, as the dashboard cites it."""
+
     id: Key
     primary: bool = False
     kind: Prose
     title: Label
+    publisher: Text | None = None  # None where the source does not name its publisher
     report_code: Text | None = None
     document: Text | None = None
-    date: dt.date | None = None
+    date: PartialDate | None = None  # publication date, at the precision stated
+    url: Url | None = None  # the page the figures were read from
+    accessed: dt.date | None = None  # when that page was read
+    edition_of: Key | None = None  # an earlier (or other) edition of the report with that source id
+    scope: Prose | None = None  # what the figures cover, in our words
+    notes: Prose | None = None  # what to watch for, in our words
     coverage: Prose | None = None
     cagr: Cagr | None = None
+
+    _date = field_validator("date", mode="before")(_partial_date)
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, value: str | None) -> str | None:
+        if value and len(value) == 10:
+            dt.date.fromisoformat(value)  # 2024-02-30 is refused
+        return value
 
 
 class Segment(Strict):

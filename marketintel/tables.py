@@ -35,19 +35,27 @@ class SourceRow:
     market_id: str
     source_id: str
     is_primary: bool
-    kind: str
+    kind_en: str
     kind_zh: str
     title_en: str
     title_zh: str
+    publisher: str | None
     report_code: str | None
     document: str | None
-    date: dt.date | None
-    coverage: str | None
+    date: str | None  # publication date at the precision stated: 2024, 2024-09 or 2024-09-30
+    url: str | None
+    accessed: dt.date | None
+    edition_of: str | None
+    scope_en: str | None
+    scope_zh: str | None
+    notes_en: str | None
+    notes_zh: str | None
+    coverage_en: str | None
     coverage_zh: str | None
     cagr_pct: float | None
     cagr_start: int | None
     cagr_end: int | None
-    cagr_basis: str | None
+    cagr_basis_en: str | None
     cagr_basis_zh: str | None
     first_year: int | None
     last_year: int | None

@@ -75,6 +75,7 @@ def _market(
     found.extend(source_problems)
     if source_problems:
         return None
+    spec = found.take(rules.edition_problems(spec, file(MARKET_FILE)))
     dimensions = found.take(rules.check_dimensions(spec, concepts, settings, file(MARKET_FILE)))
     market = MarketData(spec=spec.model_copy(update={"dimensions": dimensions}), folder=folder.name)
     found.extend(rules.claim_problems(market, file(MARKET_FILE)))

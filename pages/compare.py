@@ -194,7 +194,7 @@ else:
             _.col("title"): _("Source"),
             _.col("kind"): _("Kind"),
             "report_code": _("Report code"),
-            "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
+            "date": st.column_config.TextColumn(_("Date")),
             "is_primary": _("Primary"),
             "first_year": _("First year"),
             "last_year": _("Last year"),

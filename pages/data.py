@@ -29,7 +29,7 @@ st.dataframe(
         market_col: _("Market"),
         title_col: _("Title"),
         "report_code": _("Report code"),
-        "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
+        "date": st.column_config.TextColumn(_("Date")),
         "is_primary": _("Primary"),
         "first_year": _("First year"),
         "last_year": _("Last year"),

@@ -366,20 +366,30 @@ def with_cagr(value_pct: float, start: int = 2025, end: int = 2027, on: dict = R
                 )
             ],
         ),
-        # another source's figures do not count
+        # another publisher's rate is shown beside the rate its figures imply (consensus), not a data problem
+        (with_cagr(12.0, on=ART), [fig("rep", 2025, 10), fig("rep", 2027, 20)], []),
         (
-            with_cagr(41.42, on=ART),
+            [{**REP, "cagr": {"value_pct": 41.42}}, ART],
             [fig("rep", 2025, 10), fig("rep", 2027, 20)],
             [
                 P(
                     "warning",
-                    "sources[1].cagr",
-                    "CAGR 41.42% over 2025-2027 cannot be checked: figures.csv lacks a figure for 2025 and 2027",
+                    "sources[0].cagr",
+                    "the primary source's CAGR needs its period (start_year and end_year): the headline growth "
+                    "rate is shown with it",
                 )
             ],
         ),
     ],
-    ids=["no-cagr", "reconciles", "within-tolerance", "contradicts", "end-missing", "other-source-figures"],
+    ids=[
+        "no-cagr",
+        "reconciles",
+        "within-tolerance",
+        "contradicts",
+        "end-missing",
+        "secondary-not-checked",
+        "primary-without-period",
+    ],
 )
 def test_cagr_problems(sources, figures, expected):
     assert rules.cagr_problems(spec(sources=sources), figures, SETTINGS, FILE) == expected
