@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from .consensus import SourcePoints, common_period, consensus_by_year, growth_comparison, outliers
 from .schema import ancestors
 from .series import cagr_pct
 from .settings import settings
@@ -508,55 +509,193 @@ def sources(con, market_id: str | None = None) -> pd.DataFrame:
 
 
 def source_series(con, market_id: str) -> pd.DataFrame:
-    """Every source's reported points and derived curve for one market, on one timeline."""
+    """Every source's reported points and derived curve for one market, on one timeline.
+
+    ``current`` is false for an earlier edition of a report that has a later one.
+    """
     return _df(
         con,
         """
-        SELECT ms.market_id, ms.source_id, s.title_en, s.title_zh, s.report_code, s.is_primary, ms.year, ms.value,
-               ms.provenance
+        SELECT ms.market_id, ms.source_id, s.title_en, s.title_zh, s.publisher, s.report_code, s.is_primary,
+               s.edition_of, s.edition_of IS NULL AS current, s.date, ms.year, ms.value, ms.provenance
         FROM market_series ms JOIN sources s USING (market_id, source_id)
-        WHERE ms.market_id = ? ORDER BY NOT s.is_primary, ms.source_id, ms.year""",
+        WHERE ms.market_id = ? ORDER BY NOT s.is_primary, s.edition_of IS NOT NULL, ms.source_id, ms.year""",
         [market_id],
     )
 
 
-def source_spread(con, market_id: str) -> pd.DataFrame:
-    """Per year, how far the sources that cover it lie apart, and which one sits far outside.
-
-    ``outlier`` names a source more than ``source_outlier_pct`` (config) away from the median
-    of the others; with fewer than two sources covering a year there is no spread.
-    """
-    threshold = settings().source_outlier_pct
-    df = source_series(con, market_id)
-    rows = []
-    for year, g in df.groupby("year"):
-        values = dict(zip(g["source_id"], g["value"]))
-        outlier = None
-        primary = g.loc[g["is_primary"], "source_id"]
-        if len(values) == 2 and len(primary):
-            # Two sources: the primary one is the reference, the other is the one that may sit far off.
-            ref = values[primary.iloc[0]]
-            other = next(k for k in values if k != primary.iloc[0])
-            if ref and abs(values[other] - ref) / ref * 100 > threshold:
-                outlier = other
-        elif len(values) >= 3:
-            for sid, v in values.items():
-                rest = [x for k, x in values.items() if k != sid]
-                med = float(np.median(rest))
-                if med and abs(v - med) / med * 100 > threshold:
-                    outlier = sid
-        lo, hi = min(values.values()), max(values.values())
-        rows.append(
-            dict(
-                year=int(year),
-                n_sources=len(values),
-                low=lo,
-                high=hi,
-                spread_pct=(hi - lo) / lo * 100 if len(values) >= 2 and lo else np.nan,
-                outlier=outlier,
+def _source_points(con, market_id: str) -> list[SourcePoints]:
+    series = source_series(con, market_id)
+    info = sources(con, market_id).set_index("source_id")
+    out = []
+    for sid, g in series.groupby("source_id", sort=False):
+        row = info.loc[sid]
+        out.append(
+            SourcePoints(
+                str(sid),
+                {int(y): (float(v), str(p)) for y, v, p in zip(g["year"], g["value"], g["provenance"])},
+                bool(row["is_primary"]),
+                _num(row["cagr_pct"]),
+                _int(row["cagr_start"]),
+                _int(row["cagr_end"]),
+                current=not isinstance(row["edition_of"], str),
             )
         )
-    return pd.DataFrame(rows, columns=["year", "n_sources", "low", "high", "spread_pct", "outlier"])
+    return out
+
+
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _int(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def source_consensus(con, market_id: str) -> pd.DataFrame:
+    """Per year, across the market's current sources: how many, median, low and high, and who is low and high.
+
+    A source contributes its reported years and its derived years strictly inside its own span;
+    ``provenance`` is reported when every value of the year is, else derived.
+    """
+    rows = consensus_by_year(_source_points(con, market_id))
+    columns = [
+        "market_id",
+        "year",
+        "n_sources",
+        "n_reported",
+        "median",
+        "low",
+        "high",
+        "low_source",
+        "high_source",
+        "provenance",
+    ]
+    return pd.DataFrame(
+        [
+            dict(
+                market_id=market_id,
+                year=r.year,
+                n_sources=r.n_sources,
+                n_reported=r.n_reported,
+                median=r.median,
+                low=r.low,
+                high=r.high,
+                low_source=r.low_source,
+                high_source=r.high_source,
+                provenance="reported" if r.n_reported == r.n_sources else "derived",
+            )
+            for r in rows
+        ],
+        columns=columns,
+    )
+
+
+def source_findings(con, market_id: str) -> pd.DataFrame:
+    """Each current source against the median of the others (``consensus.outlier_factor`` in config),
+    with the source's stated and implied CAGR beside each other; earlier editions get growth only."""
+    cfg = settings().consensus
+    points = _source_points(con, market_id)
+    found = {f.source_id: f for f in outliers(points, cfg.outlier_factor, cfg.min_others)}
+    growth = {g.source_id: g for g in growth_comparison(points, cfg.cagr_tolerance_pp)}
+    common = common_period(points)
+    info = sources(con, market_id)
+    rows = []
+    for r in info.itertuples():
+        if r.n_figures == 0:
+            continue
+        f, g = found.get(r.source_id), growth[r.source_id]
+        rows.append(
+            dict(
+                market_id=market_id,
+                source_id=r.source_id,
+                is_primary=bool(r.is_primary),
+                publisher=r.publisher,
+                report_code=r.report_code,
+                title_en=r.title_en,
+                title_zh=r.title_zh,
+                date=r.date,
+                url=r.url,
+                accessed=r.accessed,
+                edition_of=r.edition_of,
+                scope_en=r.scope_en,
+                scope_zh=r.scope_zh,
+                notes_en=r.notes_en,
+                notes_zh=r.notes_zh,
+                first_year=r.first_year,
+                last_year=r.last_year,
+                n_figures=r.n_figures,
+                year=f.year if f else None,
+                value=f.value if f else None,
+                value_provenance=f.provenance if f else None,
+                others_median=f.others_median if f else None,
+                n_others=f.n_others if f else 0,
+                ratio=f.ratio if f else None,
+                typical_ratio=f.typical_ratio if f else None,
+                n_years_compared=f.n_years if f else 0,
+                flagged=bool(f and f.flagged),
+                cagr_pct=g.stated_pct,
+                cagr_start=g.stated_start,
+                cagr_end=g.stated_end,
+                implied_cagr_pct=g.implied_pct,
+                implied_note=g.implied_note,
+                own_start=g.own_start,
+                own_end=g.own_end,
+                own_cagr_pct=g.own_pct,
+                cagr_differs=g.differs,
+                common_start=common[0] if common else None,
+                common_end=common[1] if common else None,
+                common_cagr_pct=g.common_pct,
+                outlier_factor=cfg.outlier_factor,
+            )
+        )
+    return pd.DataFrame(rows)
+
+
+def others_near_base_year(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per market: what the other current publishers report for the year nearest the primary's first year.
+
+    One reported figure per publisher (the nearest year; the later on a tie), never a derived one:
+    this is what they say, for the card beside the primary's figure.
+    """
+    figures = _df(
+        con,
+        """
+        WITH base AS (
+            SELECT p.market_id, min(p.year) AS base_year FROM source_figures p
+            JOIN markets m ON m.market_id = p.market_id AND m.primary_source_id = p.source_id GROUP BY p.market_id)
+        SELECT f.market_id, f.source_id, f.year, f.value, base.base_year
+        FROM source_figures f
+        JOIN markets m USING (market_id)
+        JOIN base USING (market_id)
+        JOIN sources s ON s.market_id = f.market_id AND s.source_id = f.source_id
+        WHERE (? IS NULL OR list_contains(?, f.market_id)) AND f.source_id <> m.primary_source_id
+              AND s.edition_of IS NULL
+        ORDER BY m.sort_order, f.source_id, f.year""",
+        [_opt(market_ids), _opt(market_ids)],
+    )
+    rows = []
+    for mid, g in figures.groupby("market_id", sort=False):
+        base = int(g["base_year"].iloc[0])
+        picks = (
+            g.assign(distance=(g["year"] - base).abs(), later=-g["year"])
+            .sort_values(["source_id", "distance", "later"])
+            .drop_duplicates("source_id")
+        )
+        rows.append(
+            dict(
+                market_id=mid,
+                base_year=base,
+                n_publishers=len(picks),
+                low=float(picks["value"].min()),
+                high=float(picks["value"].max()),
+                first_year=int(picks["year"].min()),
+                last_year=int(picks["year"].max()),
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["market_id", "base_year", "n_publishers", "low", "high", "first_year", "last_year"]
+    )
 
 
 def source_taxonomies(con, market_id: str) -> pd.DataFrame:

@@ -118,6 +118,12 @@ class Theme(_Frozen):
     source_dashes: list[str] = Field(min_length=1)
 
 
+class ConsensusSettings(_Frozen):
+    outlier_factor: float = Field(gt=1)
+    min_others: int = Field(ge=1)
+    cagr_tolerance_pp: float = Field(ge=0)
+
+
 class ImageSettings(_Frozen):
     width: int
     height: int
@@ -150,7 +156,7 @@ class Settings(_Frozen):
     overlap_note: str
     dimensions: dict[str, DimensionLabel]
     core_filter_dimensions: list[str]
-    source_outlier_pct: float = Field(gt=0)
+    consensus: ConsensusSettings
     export: ExportSettings
     overview_max_markets: int = Field(gt=0)
 

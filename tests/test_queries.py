@@ -167,7 +167,8 @@ INJECTION = "x' OR 1=1 --"
         lambda con: queries.insights(con, "iomt", topics=[INJECTION]),
         lambda con: queries.sources(con, INJECTION),
         lambda con: queries.source_series(con, INJECTION),
-        lambda con: queries.source_spread(con, INJECTION),
+        lambda con: queries.source_consensus(con, INJECTION),
+        lambda con: queries.source_findings(con, INJECTION),
         lambda con: queries.claims(con, INJECTION),
         lambda con: queries.market_dimensions(con, INJECTION),
         lambda con: queries.segment_options(con, INJECTION, "component"),
@@ -352,14 +353,15 @@ def test_fifth_market_sources_on_one_timeline(fifth):
     alt = ss[ss["source_id"] == "dtx-alt"]
     assert list(alt["year"]) == list(range(2024, 2030))
     assert dict(zip(alt["year"], alt["provenance"]))[2029] == "reported"
-    spread = queries.source_spread(con, "digital-therapeutics").set_index("year")
+    spread = queries.source_consensus(con, "digital-therapeutics").set_index("year")
     assert list(spread.index) == list(range(2023, 2031))
     assert spread.loc[2023, "n_sources"] == 1 and spread.loc[2030, "n_sources"] == 1
-    assert pd.isna(spread.loc[2023, "outlier"])
     for year in range(2024, 2030):
         assert spread.loc[year, "n_sources"] == 2
-        assert spread.loc[year, "outlier"] == "dtx-alt"
-    assert spread.loc[2024, "spread_pct"] == pytest.approx(100.0)
+    assert spread.loc[2024, "high"] / spread.loc[2024, "low"] == pytest.approx(2.0)
+    # Two sources: neither has two others to be compared with, so no outlier is named.
+    findings = queries.source_findings(con, "digital-therapeutics")
+    assert not findings["flagged"].any() and set(findings["n_others"]) == {0} and findings["ratio"].isna().all()
     srcs = queries.sources(con, "digital-therapeutics")
     assert list(srcs["source_id"]) == ["dtx-main", "dtx-alt"]
 
