@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from marketintel import charts, queries
-from marketintel.display import headline_table
+from marketintel.display import headline_table, others_summary, outlier_statement
 from marketintel.i18n import N_
 from marketintel.settings import settings
 from marketintel.ui import (
@@ -49,7 +49,6 @@ shown = list(all_markets["market_id"]) if len(all_markets) <= limit else query(q
 markets = all_markets[all_markets["market_id"].isin(shown)]
 headlines = query(queries.headline_figures, shown)
 
-st.info(_.dynamic(cfg.overlap_note))
 if len(all_markets) > limit:
     st.caption(
         _(
@@ -59,32 +58,49 @@ if len(all_markets) > limit:
             total=len(all_markets),
         )
     )
+others = query(queries.others_near_base_year, shown).set_index("market_id")
+primary_findings = query(queries.primary_findings, shown).set_index("market_id")
 
 cols = st.columns(min(4, len(markets)))
 for i, m in enumerate(markets.itertuples()):
     with cols[i % len(cols)].container(border=True):
-        st.subheader(plain(_.pick(m, "name")), anchor=False)
+        st.markdown(f"**{plain(_.pick(m, 'name'))}**")
         st.caption(_("Report {code} · primary source · {unit}", code=plain(m.report_code), unit=_.money_unit))
-        for f in headlines[headlines["market_id"] == m.market_id].itertuples():
+        figures = list(headlines[headlines["market_id"] == m.market_id].itertuples())
+        metrics = []
+        for f in figures:
             role = _.dynamic(_.pick(f, "role"))
-            # TRANSLATORS: a card's figure label, e.g. "2025 base year"; {role} is one of the roles above.
-            st.metric(
-                _("{year} {role}", year=f.year, role=role or _("reported")),
-                _.money_number(f.value),
-                help=_(
-                    "Reported: stated in report {code} ({role}, {year}).",
-                    code=m.report_code,
-                    role=role or _("figure"),
-                    year=f.year,
-                ),
+            metrics.append(
+                dict(
+                    # TRANSLATORS: a card's figure label, e.g. "2025 base year"; {role} is one of the roles above.
+                    label=_("{year} {role}", year=f.year, role=role or _("reported")),
+                    value=_.money_number(f.value),
+                    help=_(
+                        "Reported: stated in report {code} ({role}, {year}).",
+                        code=m.report_code,
+                        role=role or _("figure"),
+                        year=f.year,
+                    ),
+                )
             )
         if pd.notna(m.cagr_pct):
-            st.metric(
-                _("CAGR {start}–{end}", start=int(m.cagr_start), end=int(m.cagr_end)),
-                f"{m.cagr_pct:.2f}%",
-                help=_("Reported by report {code}; the period is the one its figures imply.", code=m.report_code),
+            metrics.append(
+                dict(
+                    label=_("CAGR {start}–{end}", start=int(m.cagr_start), end=int(m.cagr_end)),
+                    value=f"{m.cagr_pct:.2f}%",
+                    help=_("Reported by report {code}; the period is the one its figures imply.", code=m.report_code),
+                )
             )
-
+        # Two figures a row, so every market's headline, range and the chart's start fit a 1280x720 screen.
+        for row_start in range(0, len(metrics), 2):
+            for col, metric in zip(st.columns(2), metrics[row_start : row_start + 2]):
+                col.metric(**metric)
+        if m.market_id in others.index:
+            st.caption(plain(others_summary(others.loc[m.market_id], _.lang)))
+        if m.market_id in primary_findings.index and primary_findings.loc[m.market_id, "flagged"]:
+            st.markdown(":orange[" + plain(outlier_statement(primary_findings.loc[m.market_id], _.lang)) + "]")
+        st.page_link("pages/sources.py", label=_("What every publisher says"), query_params={"market": m.market_id})
+st.caption(plain(_.dynamic(cfg.overlap_note)))
 st.divider()
 
 

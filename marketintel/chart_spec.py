@@ -59,6 +59,23 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A low–high range over the categories (e.g. what the publishers say), drawn behind the series.
+
+    On screen a shaded area; on a slide two native line series (low and high), so its numbers stay editable.
+    """
+
+    name: str
+    x: tuple
+    low: tuple[float, ...]
+    high: tuple[float, ...]
+    low_name: str
+    high_name: str
+    color: str | None = None
+    hover: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class TreeNode:
     """One node of a hierarchy chart; ``parent`` is another node's ``id``, or "" for the root."""
 
@@ -82,15 +99,16 @@ class Panel:
     title: str = ""
     nodes: tuple[TreeNode, ...] = ()
     node_text: tuple[str, ...] = ()  # treemap: the text drawn in each node, as on screen
+    bands: tuple[Band, ...] = ()  # ranges drawn behind the series
 
     @property
     def categories(self) -> list:
         """The categories in order of first appearance across the series."""
         seen: dict = {}
-        for s in self.series:
-            for x in s.x:
+        for xs in [b.x for b in self.bands] + [s.x for s in self.series]:
+            for x in xs:
                 seen.setdefault(x, None)
-        return list(seen)
+        return sorted(seen) if self.x_axis.every_category else list(seen)
 
 
 @dataclass(frozen=True)

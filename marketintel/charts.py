@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from . import i18n
-from .chart_spec import Axis, ChartSpec, Panel, Series, TreeNode
-from .display import estimate_label, provenance_word, text_column
+from .chart_spec import Axis, Band, ChartSpec, Panel, Series, TreeNode
+from .display import estimate_label, provenance_word, source_label, text_column
 from .settings import settings
 
 SCALES = ("linear", "log", "indexed")
@@ -76,6 +76,59 @@ def _money_axis_title(_) -> str:
     return _.dynamic(settings().units.money_axis)
 
 
+def consensus_layers(consensus: pd.DataFrame | None, lang: str) -> tuple[tuple[Band, ...], tuple[Series, ...]]:
+    """The publishers' low–high band and their median, for the years two or more of them cover."""
+    if consensus is None or consensus.empty:
+        return (), ()
+    _ = i18n.text(lang)
+    k = _.money_factor
+    c = consensus[consensus["n_sources"] >= 2].sort_values("year")
+    if c.empty:
+        return (), ()
+    years = tuple(int(y) for y in c["year"])
+    hover = tuple(
+        "\n".join(
+            [
+                _("Publishers' range, {year}", year=int(r.year)),
+                _(
+                    "{low} to {high}, median {median}",
+                    low=_.money(r.low),
+                    high=_.money(r.high),
+                    median=_.money(r.median),
+                ),
+                _.plural("{n} source", "{n} sources", int(r.n_sources))
+                + (
+                    " · " + _("some values derived between a source's own figures") if r.provenance == "derived" else ""
+                ),
+            ]
+        )
+        for r in c.itertuples()
+    )
+    color = settings().theme.consensus_color
+    band = Band(
+        _("Range of the publishers (up to {n})", n=int(c["n_sources"].max())),
+        years,
+        tuple(float(v) * k for v in c["low"]),
+        tuple(float(v) * k for v in c["high"]),
+        _("Lowest publisher"),
+        _("Highest publisher"),
+        color=color,
+        hover=hover,
+    )
+    median = Series(
+        _("Median of the publishers"),
+        years,
+        tuple(float(v) * k for v in c["median"]),
+        ("derived",) * len(c),
+        color=color,
+        hover=hover,
+        dash="dot",
+        width=2,
+        key="consensus_median",
+    )
+    return (band,), (median,)
+
+
 @builder
 def growth_chart(
     series: pd.DataFrame,
@@ -84,11 +137,13 @@ def growth_chart(
     subtitle: str | None = None,
     *,
     lang: str = "en",
+    consensus: pd.DataFrame | None = None,
 ) -> ChartSpec:
     """One line per market over its window; reported points as large markers, derived years between.
 
     ``scale``: ``linear``, ``log`` or ``indexed`` (first year = 100), because the markets
-    differ by two orders of magnitude and a linear axis hides the small ones.
+    differ by two orders of magnitude and a linear axis hides the small ones. ``consensus``
+    (``queries.source_consensus`` of one market) adds the publishers' band and median behind it.
     """
     _ = i18n.text(lang)
     scale = scale if scale in SCALES else "linear"
@@ -127,11 +182,15 @@ def growth_chart(
         )
         y_axis = Axis(y_title, number_format="0")
     elif scale == "log":
-        ticks, labels = _log_ticks((series["value"] * k).tolist())
+        shown = (series["value"] * k).tolist()
+        if consensus is not None and not consensus.empty:
+            shown += (consensus["low"] * k).tolist() + (consensus["high"] * k).tolist()
+        ticks, labels = _log_ticks(shown)
         y_axis = Axis(_money_axis_title(_), "log", ticks=ticks, tick_labels=labels)
     else:
         y_axis = Axis(_money_axis_title(_))
-    panel = Panel("line", tuple(out), Axis(_("Year"), every_category=True), y_axis)
+    bands, medians = consensus_layers(consensus, lang) if scale != "indexed" else ((), ())
+    panel = Panel("line", tuple(out) + medians, Axis(_("Year"), every_category=True), y_axis, bands=bands)
     return ChartSpec(
         "growth_chart",
         title,
@@ -517,16 +576,27 @@ def concept_chart(
 
 
 @builder
-def source_timeline(series: pd.DataFrame, title: str, market_color: str, *, lang: str = "en") -> ChartSpec:
-    """Each source's reported points and derived curve for one market on one timeline."""
+def source_timeline(
+    series: pd.DataFrame,
+    title: str,
+    market_color: str,
+    *,
+    lang: str = "en",
+    scale: str = "log",
+    consensus: pd.DataFrame | None = None,
+) -> ChartSpec:
+    """Each source's reported points and derived curve for one market on one timeline, with the
+    publishers' band and median (``consensus``); log by default, because publishers differ by up to 200x."""
     _ = i18n.text(lang)
     k = _.money_factor
-    dashes = settings().theme.source_dashes
+    theme = settings().theme
+    others = iter(theme.source_colors * 4)
     out = []
-    for i, (sid, g) in enumerate(series.groupby("source_id", sort=False)):
+    for sid, g in series.groupby("source_id", sort=False):
         g = g.sort_values("year")
-        code = g["report_code"].iloc[0]
-        label = _("Report {code}", code=code) if isinstance(code, str) else str(sid)
+        first = g.iloc[0]
+        label = source_label(first, lang)
+        current = bool(first.get("current", True))
         hover = tuple(
             f"{label}\n{int(y)}: {_.money(v)} · {provenance_word(p, lang)}"
             for y, v, p in zip(g["year"], g["value"], g["provenance"])
@@ -537,18 +607,24 @@ def source_timeline(series: pd.DataFrame, title: str, market_color: str, *, lang
                 tuple(int(y) for y in g["year"]),
                 tuple(float(v) for v in g["value"] * k),
                 tuple(g["provenance"]),
-                color=market_color,
+                color=market_color if first["is_primary"] else next(others),
                 hover=hover,
-                dash=dashes[i % len(dashes)],
-                width=3 if i == 0 else 2,
+                dash=None if current else theme.marks.superseded_dash,
+                width=theme.marks.line_width if first["is_primary"] else 2,
                 key=str(sid),
             )
         )
-    panel = Panel("line", tuple(out), Axis(_("Year"), every_category=True), Axis(_money_axis_title(_)))
+    y_axis = Axis(_money_axis_title(_))
+    if scale == "log":
+        shown = (series["value"] * k).tolist()
+        ticks, labels = _log_ticks(shown)
+        y_axis = Axis(_money_axis_title(_) + " · " + _("log scale"), "log", ticks=ticks, tick_labels=labels)
+    bands, medians = consensus_layers(consensus, lang)
+    panel = Panel("line", tuple(out) + medians, Axis(_("Year"), every_category=True), y_axis, bands=bands)
     return ChartSpec(
         "source_timeline",
         title,
-        _("● reported   ○ derived"),
+        _("● reported   ○ derived (between a source's own figures, never beyond them)"),
         source_note(_codes(series), lang=lang),
         (panel,),
         lang=lang,

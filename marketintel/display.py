@@ -129,6 +129,30 @@ def region_labels(row, lang: str) -> str:
     return text or _("All regions")
 
 
+def source_label(row, lang: str) -> str:
+    """How a source is named: its publisher, else "Report <code>", else its title; an earlier edition says so."""
+    _ = i18n.text(lang)
+    publisher = _field(row, "publisher")
+    code = _field(row, "report_code")
+    name = publisher or (_("Report {code}", code=code) if code else _.pick(row, "title"))
+    if _field(row, "edition_of"):
+        date = _field(row, "date")
+        return (
+            _("{name} (earlier edition, {date})", name=name, date=date)
+            if date
+            else _("{name} (earlier edition)", name=name)
+        )
+    return name
+
+
+def _field(row, key: str):
+    try:
+        value = row[key]
+    except (KeyError, IndexError, TypeError):
+        value = getattr(row, key, None)
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def provenance_word(value: str, lang: str) -> str:
     """A provenance value (reported / derived / estimate) in words of ``lang``."""
     words = getattr(settings().provenance, value, None) if value in ("reported", "derived", "estimate") else None
@@ -197,3 +221,105 @@ def share_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 def enumerate_names(names: Iterable[str], lang: str) -> str:
     """An enumeration in the reader's punctuation."""
     return i18n.text(lang).join(names)
+
+
+# -- what the publishers say -------------------------------------------------------------------
+
+
+def money_short(value_bn: float, lang: str) -> str:
+    """A market size for a sentence, as precise as a comparison needs: USD 83 bn, USD 1.35 bn / 832亿美元."""
+    _ = i18n.text(lang)
+    scaled = value_bn * _.money_factor
+    return _.money(value_bn, 0 if scaled >= 10 else int(_.money_format.decimals))
+
+
+def ratio_words(ratio: float) -> str:
+    """How many times, rounded as an analyst would say it: 62 → 60, 3.6 → 4, 1.66 → 1.7."""
+    r = ratio if ratio >= 1 else 1 / ratio
+    if r >= 20:
+        return f"{round(r, -1):,.0f}"
+    if r >= 3:
+        return f"{r:.0f}"
+    return f"{r:.1f}"
+
+
+def outlier_statement(row, lang: str) -> str:
+    """One sentence on a source against the other publishers (``queries.source_findings`` row)."""
+    _ = i18n.text(lang)
+    name = source_label(row, lang)
+    if row["year"] is None or pd.isna(row["year"]):
+        return _("{source}: fewer than two other publishers state the same years, so it is not compared.", source=name)
+    values = dict(
+        source=name,
+        year=int(row["year"]),
+        value=money_short(row["value"], lang),
+        n=int(row["n_others"]),
+        median=money_short(row["others_median"], lang),
+        ratio=ratio_words(row["ratio"]),
+        factor=ratio_words(row["outlier_factor"]),
+    )
+    if row["flagged"]:
+        if row["ratio"] < 1:
+            return _(
+                "{source} ({year}: {value}) is about {ratio}× below the median of {n} other publishers "
+                "for {year} ({median}).",
+                **values,
+            )
+        return _(
+            "{source} ({year}: {value}) is about {ratio}× above the median of {n} other publishers "
+            "for {year} ({median}).",
+            **values,
+        )
+    return _(
+        "{source} ({year}: {value}) is {ratio}× {direction} the median of {n} other publishers for {year} "
+        "({median}): within {factor}×, not an outlier.",
+        direction=_("above") if row["ratio"] >= 1 else _("below"),
+        **values,
+    )
+
+
+def others_summary(row, lang: str) -> str:
+    """What the other publishers report near the primary's base year (``queries.others_near_base_year`` row)."""
+    _ = i18n.text(lang)
+    k = _.money_factor
+    low, high = row["low"] * k, row["high"] * k
+    decimals = 0 if low >= 10 else int(_.money_format.decimals)
+    span = f"{low:,.{decimals}f}" if low == high else f"{low:,.{decimals}f}–{high:,.{decimals}f}"
+    years = (
+        str(row["first_year"]) if row["first_year"] == row["last_year"] else f"{row['first_year']}–{row['last_year']}"
+    )
+    return _.plural(
+        "Other publishers: {range} · {n} publisher · {years}",
+        "Other publishers: {range} · {n} publishers · {years}",
+        int(row["n_publishers"]),
+        range=_.money_format.pattern.format(value=span),
+        years=years,
+    )
+
+
+def cagr_period(start, end, lang: str) -> str:
+    """A CAGR's period, or that the source names none."""
+    if start is None or pd.isna(start):
+        return i18n.text(lang)("period not stated")
+    return f"{int(start)}–{int(end)}"
+
+
+def growth_note(row, lang: str) -> str:
+    """Stated vs implied CAGR in words, for a ``queries.source_findings`` row."""
+    _ = i18n.text(lang)
+    if row["cagr_pct"] is None or pd.isna(row["cagr_pct"]):
+        return _("No growth rate stated.")
+    stated = _(
+        "{rate}% stated for {period}",
+        rate=f"{row['cagr_pct']:.2f}",
+        period=cagr_period(row["cagr_start"], row["cagr_end"], lang),
+    )
+    note = row["implied_note"]
+    if note == "period not stated":
+        return _("{stated}; its figures cannot be checked against an unstated period.", stated=stated)
+    if note:
+        return _("{stated}; its own figures do not cover that period.", stated=stated)
+    implied = _("its own figures imply {rate}%", rate=f"{row['implied_cagr_pct']:.2f}")
+    if row["cagr_differs"]:
+        return _("{stated}, but {implied}: the page's rate and figures disagree.", stated=stated, implied=implied)
+    return _("{stated}; {implied}.", stated=stated, implied=implied)

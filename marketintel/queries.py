@@ -652,6 +652,51 @@ def source_findings(con, market_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def primary_findings(con, market_ids: Sequence[str]) -> pd.DataFrame:
+    """``source_findings`` of each market's primary source (where it states figures)."""
+    frames = [f[f["is_primary"]] for f in (source_findings(con, m) for m in market_ids) if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["market_id", "flagged"])
+
+
+def edition_changes(con, market_id: str) -> pd.DataFrame:
+    """For each earlier edition: its values and the current edition's in every year both cover
+    (reported, or derived inside their own spans), beside their CAGRs, periods and horizons."""
+    info = sources(con, market_id).set_index("source_id")
+    series = source_series(con, market_id)
+    rows = []
+    for sid, src in info.iterrows():
+        current_id = src["edition_of"]
+        if not isinstance(current_id, str) or current_id not in info.index:
+            continue
+        cur = info.loc[current_id]
+        old = series[series["source_id"] == sid].set_index("year")
+        new = series[series["source_id"] == current_id].set_index("year")
+        for year in sorted(set(old.index) & set(new.index)):
+            rows.append(
+                dict(
+                    market_id=market_id,
+                    earlier_id=sid,
+                    current_id=current_id,
+                    earlier_date=src["date"],
+                    current_date=cur["date"],
+                    year=int(year),
+                    earlier_value=float(old.loc[year, "value"]),
+                    earlier_provenance=old.loc[year, "provenance"],
+                    current_value=float(new.loc[year, "value"]),
+                    current_provenance=new.loc[year, "provenance"],
+                    earlier_cagr_pct=_num(src["cagr_pct"]),
+                    earlier_cagr_start=_int(src["cagr_start"]),
+                    earlier_cagr_end=_int(src["cagr_end"]),
+                    current_cagr_pct=_num(cur["cagr_pct"]),
+                    current_cagr_start=_int(cur["cagr_start"]),
+                    current_cagr_end=_int(cur["cagr_end"]),
+                    earlier_horizon=_int(src["last_year"]),
+                    current_horizon=_int(cur["last_year"]),
+                )
+            )
+    return pd.DataFrame(rows)
+
+
 def others_near_base_year(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Per market: what the other current publishers report for the year nearest the primary's first year.
 

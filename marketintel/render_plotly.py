@@ -149,6 +149,52 @@ def _traces(panel: Panel, theme: Theme) -> list:
     return traces
 
 
+def _with_opacity(color: str, opacity: float) -> str:
+    """A theme colour (#RRGGBB) with an alpha channel (#RRGGBBAA), which plotly.js reads."""
+    return f"{color[:7]}{round(opacity * 255):02X}"
+
+
+def _band_traces(panel: Panel, theme: Theme) -> list:
+    """Each band as its low edge (no legend) and its high edge filled down to it, behind the series."""
+    traces = []
+    for band in panel.bands:
+        color = band.color or theme.consensus_color
+        hover = (
+            dict(hovertext=[_hover(h) for h in band.hover], hovertemplate="%{hovertext}<extra></extra>")
+            if band.hover
+            else dict(hoverinfo="skip")
+        )
+        traces.append(
+            go.Scatter(
+                x=list(band.x),
+                y=list(band.low),
+                mode="lines",
+                name=esc(band.low_name),
+                line=dict(width=0, color=color),
+                showlegend=False,
+                hoverinfo="skip",
+                meta={"band": "low"},
+            )
+        )
+        traces.append(
+            go.Scatter(
+                x=list(band.x),
+                y=list(band.high),
+                mode="lines",
+                name=esc(band.name),
+                line=dict(width=0, color=color),
+                fill="tonexty",
+                fillcolor=_with_opacity(color, theme.band_opacity),
+                legendgroup="band",
+                showlegend=True,
+                legendrank=2000,
+                meta={"band": "high", "label": band.name},
+                **hover,
+            )
+        )
+    return traces
+
+
 def _treemap(panel: Panel, theme: Theme) -> go.Treemap:
     nodes = panel.nodes
     return go.Treemap(
@@ -208,10 +254,10 @@ def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> g
         if panel.kind == "treemap":
             fig.add_trace(_treemap(panel, theme))
             continue
-        for trace in _traces(panel, theme):
+        for trace in [*_band_traces(panel, theme), *_traces(panel, theme)]:
             fig.add_trace(trace, row=row, col=col)
         horizontal = panel.kind == "bar_horizontal"
-        years = sorted({int(x) for s in panel.series for x in s.x}) if panel.x_axis.every_category else None
+        years = [int(x) for x in panel.categories] if panel.x_axis.every_category else None
         # A horizontal bar chart's value axis is x; its categories read from the top down.
         _axis(fig, panel.y_axis, "x" if horizontal else "y", theme, row, col)
         _axis(fig, panel.x_axis, "y" if horizontal else "x", theme, row, col, years)

@@ -124,8 +124,11 @@ class _Writer:
             fill.solid()
             fill.fore_color.rgb = color
 
-    def line_marks(self, ser, s: Series) -> None:
-        """Reported points large and filled, derived years small and hollow, as on screen."""
+    def line_marks(self, ser, s: Series, positions: list[int]) -> None:
+        """Reported points large and filled, derived years small and hollow, as on screen.
+
+        ``positions``: each point's index among the chart's categories (a series may span fewer years).
+        """
         marks = self.theme.marks
         color = _rgb(s.color)
         ser.smooth = False
@@ -135,7 +138,7 @@ class _Writer:
         dash = s.dash if s.dash and s.dash != "solid" else (marks.estimate_dash if s.estimate else None)
         if dash in _DASHES:
             ser.format.line.dash_style = _DASHES[dash]
-        for j, prov in enumerate(s.provenance):
+        for j, prov in zip(positions, s.provenance):
             mark = marks.reported if prov == "reported" else marks.derived
             marker = ser.points[j].marker
             marker.style = _MARKERS.get(mark.symbol, XL_MARKER_STYLE.CIRCLE)
@@ -149,8 +152,8 @@ class _Writer:
                     marker.format.fill.solid()
                     marker.format.fill.fore_color.rgb = color
 
-    def value_labels(self, ser, s: Series, position) -> None:
-        for j, text in enumerate(s.labels or ()):
+    def value_labels(self, ser, s: Series, position, positions: list[int] | None = None) -> None:
+        for j, text in zip(positions or range(len(s.labels or ())), s.labels or ()):
             if not text:
                 continue
             label = ser.points[j].data_label
@@ -176,6 +179,10 @@ class _Writer:
         else:
             data = CategoryChartData(number_format=panel.y_axis.number_format)
             data.categories = [str(c) for c in panel.categories]
+            for band in panel.bands:  # a band is two native series, low and high, behind the others
+                for name, values in ((band.low_name, band.low), (band.high_name, band.high)):
+                    lookup = dict(zip(band.x, values))
+                    data.add_series(name, [lookup.get(c) for c in panel.categories])
             for s in panel.series:
                 lookup = dict(zip(s.x, s.y))
                 data.add_series(s.name, [lookup.get(c) for c in panel.categories])
@@ -186,21 +193,37 @@ class _Writer:
         if panel.title:
             chart.chart_title.text_frame.text = panel.title
             chart.chart_title.text_frame.paragraphs[0].font.size = Pt(13)
-        chart.has_legend = legend and len([s for s in panel.series if s.in_legend]) > 1
+        chart.has_legend = legend and len([s for s in panel.series if s.in_legend]) + 2 * len(panel.bands) > 1
         if chart.has_legend:
             chart.legend.position = XL_LEGEND_POSITION.RIGHT
             chart.legend.include_in_layout = False
             chart.legend.font.size = Pt(11)
-        for ser, s in zip(chart.plots[0].series, panel.series):
+        drawn = list(chart.plots[0].series)
+        for band in panel.bands:
+            for ser in drawn[:2]:
+                self.band_line(ser, band)
+            drawn = drawn[2:]
+        for ser, s in zip(drawn, panel.series):
             self.series(ser, s, panel)
         if panel.kind == "column_clustered" and len(panel.series) > 1:
             chart.plots[0].gap_width = 80
         self.axes(chart, panel)
 
+    def band_line(self, ser, band) -> None:
+        """One edge of a band: a thin dashed line without markers."""
+        ser.smooth = False
+        ser.marker.style = XL_MARKER_STYLE.NONE
+        ser.format.line.width = Pt(1.25)
+        ser.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        if _rgb(band.color):
+            ser.format.line.color.rgb = _rgb(band.color)
+
     def series(self, ser, s: Series, panel: Panel) -> None:
         color = _rgb(s.color)
+        index = {c: i for i, c in enumerate(panel.categories)}
+        positions = [index[x] for x in s.x] if panel.kind != "bubble" else list(range(len(s.x)))
         if panel.kind == "line":
-            self.line_marks(ser, s)
+            self.line_marks(ser, s, positions)
         elif panel.kind == "bubble":
             if color:
                 self.fill(ser.format.fill, color, s.estimate)
@@ -216,7 +239,7 @@ class _Writer:
             self.fill(ser.format.fill, color, s.estimate)
         if s.labels:
             self.value_labels(
-                ser, s, XL_LABEL_POSITION.OUTSIDE_END if panel.kind != "line" else XL_LABEL_POSITION.ABOVE
+                ser, s, XL_LABEL_POSITION.OUTSIDE_END if panel.kind != "line" else XL_LABEL_POSITION.ABOVE, positions
             )
 
     def axes(self, chart, panel: Panel) -> None:

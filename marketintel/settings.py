@@ -91,6 +91,7 @@ class Marks(_Frozen):
     derived: PointMark
     estimate_dash: str
     line_width: float
+    superseded_dash: str  # an earlier edition of a report
     bubble_min: int = Field(gt=0)  # a bubble's diameter (px on screen), smallest and largest
     bubble_max: int = Field(gt=0)
 
@@ -115,7 +116,9 @@ class Theme(_Frozen):
     segment_colors: list[str] = Field(min_length=1)
     hatch: Hatch
     marks: Marks
-    source_dashes: list[str] = Field(min_length=1)
+    consensus_color: str
+    band_opacity: float = Field(ge=0, le=1)
+    source_colors: list[str] = Field(min_length=1)
 
 
 class ConsensusSettings(_Frozen):

@@ -12,7 +12,6 @@ from marketintel.ui import (
     draw_chart,
     page_setup,
     page_workbook,
-    plain,
     q,
     query,
     register_table,
@@ -164,109 +163,13 @@ else:
         st.info(_("Pick at least one segment to compare."))
 
 st.subheader(_("Sources side by side"), anchor=False)
-srcs = query(queries.sources)
-multi = srcs.groupby("market_id").size()
-multi_ids = [m for m in markets["market_id"] if multi.get(m, 0) > 1]
-if not multi_ids:
-    st.info(_("Every market has a single source today."))
-else:
-    smarket, msg = choose_one("source_market", _("Market with more than one source"), multi_ids, names, multi_ids[0])
-    show_messages(msg)
-    msrc = srcs[srcs["market_id"] == smarket]
-    st.dataframe(
-        msrc[
-            [
-                _.col("title"),
-                _.col("kind"),
-                "report_code",
-                "date",
-                "is_primary",
-                "first_year",
-                "last_year",
-                "n_figures",
-                "cagr_pct",
-                _.col("coverage"),
-            ]
-        ],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            _.col("title"): _("Source"),
-            _.col("kind"): _("Kind"),
-            "report_code": _("Report code"),
-            "date": st.column_config.TextColumn(_("Date")),
-            "is_primary": _("Primary"),
-            "first_year": _("First year"),
-            "last_year": _("Last year"),
-            "n_figures": _("Figures stated"),
-            "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
-            _.col("coverage"): _("What it covers"),
-        },
+st.caption(
+    _(
+        "Publishers disagree on the same market by up to 200×. Every source's figures, the publishers' consensus "
+        "and the outliers are on the Sources page."
     )
-    color = markets.set_index("market_id").loc[smarket, "color"]
-    draw_chart(
-        chart(
-            charts.source_timeline,
-            q(queries.source_series, smarket),
-            _("{market}: each source's figures", market=names[smarket]),
-            color,
-            lang=_.lang,
-        ),
-        "compare_sources",
-        subtitle=names[smarket],
-    )
-    spread = query(queries.source_spread, smarket)
-    numeric = msrc[msrc["n_figures"] > 0]
-    silent = msrc[msrc["n_figures"] == 0]
-    if len(numeric) >= 2:
-        st.dataframe(
-            money_in_language(spread, _.lang),
-            hide_index=True,
-            column_config={
-                "year": _("Year"),
-                "n_sources": _("Sources"),
-                "low": st.column_config.NumberColumn(
-                    _("Lowest ({unit})", unit=_.money_unit), format=_.money_column_format
-                ),
-                "high": st.column_config.NumberColumn(
-                    _("Highest ({unit})", unit=_.money_unit), format=_.money_column_format
-                ),
-                "spread_pct": st.column_config.NumberColumn(_("Spread (%)"), format="%.1f"),
-                "outlier": _("Far from the others"),
-            },
-        )
-        for row in spread.dropna(subset=["outlier"]).itertuples():
-            st.warning(
-                _(
-                    "{year}: source {source} sits far from the others (spread {spread:.0f}%).",
-                    year=row.year,
-                    source=plain(row.outlier),
-                    spread=row.spread_pct,
-                )
-            )
-    for s in silent.itertuples():
-        st.warning(
-            _(
-                "{source} ({date}) states no market size or growth rate, so there is no spread to compute. "
-                "Its qualitative claims and taxonomy are shown below, kept separate from the primary report's.",
-                source=plain(_.pick(s, "title")),
-                date=plain(s.date),
-            )
-        )
-    claims = query(queries.claims, smarket)
-    for c in claims.itertuples():
-        st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(_.pick(c, 'source_title'))}*")
-    tax = query(queries.source_taxonomies, smarket)
-    st.markdown("**" + _("Where the taxonomies differ") + "**")
-    st.dataframe(
-        tax[[_.col("dimension_label"), _.col("title"), _.col("segments")]],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            _.col("dimension_label"): _("Dimension"),
-            _.col("title"): _("Source"),
-            _.col("segments"): _("Segments it names"),
-        },
-    )
+)
+for mid in chosen:
+    st.page_link("pages/sources.py", label=_("Sources for {market}", market=names[mid]), query_params={"market": mid})
 
 page_workbook("compare")

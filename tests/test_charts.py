@@ -99,10 +99,34 @@ def test_bubbles_are_named_and_sized_by_last_year(fx):
 
 
 def test_source_timeline_has_a_line_per_source(fx):
-    spec = charts.source_timeline(queries.source_series(fx, "alpha"), "Alpha sources", "#000000")
-    names = [s.name for s in spec.panels[0].series]
-    assert names == ["Report A-1", "s2"]
-    assert spec.panels[0].series[1].x == (2024, 2025, 2026, 2027, 2028)
+    spec = charts.source_timeline(
+        queries.source_series(fx, "alpha"), "Alpha sources", "#000000", consensus=queries.source_consensus(fx, "alpha")
+    )
+    (panel,) = spec.panels
+    names = [s.name for s in panel.series]
+    # A source without a publisher is named by its report code, else its title; the median follows.
+    assert names == ["Report A-1", "Alpha news", "Median of the publishers"]
+    assert panel.series[1].x == (2024, 2025, 2026, 2027, 2028)
+    assert panel.y_axis.scale == "log" and panel.categories == list(range(2024, 2031))
+    (band,) = panel.bands
+    # Two sources overlap in 2025-2028 only: the band never extends beyond a source's own span.
+    assert band.x == (2025, 2026, 2027, 2028)
+    s1 = dict(zip(panel.series[0].x, panel.series[0].y))
+    s2 = dict(zip(panel.series[1].x, panel.series[1].y))
+    for year, low, high in zip(band.x, band.low, band.high):
+        assert (low, high) == pytest.approx(tuple(sorted((s1[year], s2[year]))))
+
+
+def test_growth_chart_can_carry_the_publishers_band(fx):
+    consensus = queries.source_consensus(fx, "alpha")
+    spec = charts.growth_chart(queries.market_series(fx, ["alpha"]), "linear", "Alpha", consensus=consensus)
+    (panel,) = spec.panels
+    assert len(panel.bands) == 1 and panel.series[-1].key == "consensus_median"
+    assert panel.series[-1].provenance == ("derived",) * 4
+    plain = charts.growth_chart(queries.market_series(fx, ["alpha"]), "linear", "Alpha")
+    assert plain.panels[0].bands == () and len(plain.panels[0].series) == 1
+    indexed = charts.growth_chart(queries.market_series(fx, ["alpha"]), "indexed", "Alpha", consensus=consensus)
+    assert indexed.panels[0].bands == ()  # an index of the primary has no publishers' band
 
 
 def test_concept_chart_groups_markets(fx):

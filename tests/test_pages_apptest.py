@@ -190,13 +190,50 @@ def test_compare_two_markets_overlaid():
     }
 
 
-def test_compare_sources_side_by_side_for_metaverse():
-    at = run_page("compare")
+def test_sources_side_by_side_for_metaverse():
+    """Moved from the Compare page to the Sources page, which Compare links to."""
+    at = run_page("sources", market="metaverse-healthcare")
     text = " ".join(w.value for w in at.warning) + " ".join(m.value for m in at.markdown)
     assert "states no market size" in text
     assert "Medical training is the largest application" in text
     fig = figure_titled(at, "each source")
     assert fig["data"]
+
+
+def test_compare_points_to_each_markets_sources():
+    at = run_page("compare")
+    links = [el.proto.label for el in at.get("page_link")]
+    assert "Sources for Internet of Medical Things (IoMT)" in links
+
+
+def test_sources_page_names_the_iomt_seed_as_the_outlier_and_no_one_else():
+    at = run_page("sources", market="iomt")
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("Report 1997137 (2025: USD 1.35 bn) is about 60× below the median of 3 other")
+    fig = figure_titled(at, "each source")
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    assert {tr["name"] for tr in fig["data"]} >= {
+        "Report 1997137",
+        "Fortune Business Insights",
+        "Median of the publishers",
+    }
+    table = next(df.value for df in at.dataframe if "source" in df.value.columns)
+    assert table["flagged"].sum() == 1
+
+
+def test_sources_page_shows_the_connected_healthcare_seeds_ratio_without_calling_it_an_outlier():
+    at = run_page("sources", market="connected-healthcare")
+    assert not at.warning
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "Report 1993166 (2025: USD 145 bn) is 1.7× above the median of 3 other publishers" in text
+    assert "not an outlier" in text
+
+
+def test_sources_page_shows_what_changed_between_editions():
+    at = run_page("sources", market="metaverse-healthcare")
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "against" in text and "2022-08" in text and "forecast to 2033 against 2030" in text
 
 
 def test_compare_unknown_markets_fall_back():
@@ -211,8 +248,9 @@ def test_compare_unknown_markets_fall_back():
 def test_data_page_lists_sources_and_clean_validation():
     at = run_page("data")
     sources = at.dataframe[0].value
-    assert len(sources) == 5
-    assert set(sources["report_code"]) - {"—"} == {"2006494", "1993166", "2011682", "1997137"}
+    assert len(sources) == 5 + 16  # four seed reports and the metaverse article, then 16 other publishers' pages
+    primaries = sources[sources["is_primary"]]
+    assert set(primaries["report_code"]) == {"2006494", "1993166", "2011682", "1997137"}
     assert any("passed validation" in s.value for s in at.success)
     assert len(at.get("download_button")) >= 8
 

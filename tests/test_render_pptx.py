@@ -76,19 +76,47 @@ def test_the_deck_holds_the_screens_series_values_and_labels(specs, kind):
     assert len(natives) == len(spec.panels)
     traces = list(fig.data)
     for chart in natives:
+        categories = [str(c) for c in chart.plots[0].categories] if kind != "bubble_chart" else None
         for ser in chart.plots[0].series:
             trace = traces.pop(0)
-            assert ser.name == _plain(trace.name)
-            screen_values = list(trace.x if trace.orientation == "h" else trace.y)
-            if kind == "bubble_chart":
-                assert list(ser.values) == pytest.approx(screen_values)
-                assert list(ser.iter_values()) == pytest.approx(screen_values)
+            band = (trace.meta or {}).get("band")
+            if band == "high":  # a band's legend names the range; its slide series names its edge
+                assert trace.name == _plain(spec.panels[0].bands[0].name)
             else:
+                assert ser.name == _plain(trace.name)
+            horizontal = trace.orientation == "h"
+            screen_x = list(trace.y if horizontal else trace.x)
+            screen_values = list(trace.x if horizontal else trace.y)
+            if categories is None:
                 assert list(ser.values) == pytest.approx(screen_values)
+                positions = list(range(len(screen_values)))
+            else:
+                # A series spanning fewer years than the chart has blanks on the slide elsewhere.
+                positions = [categories.index(_plain(x)) for x in screen_x]
+                slide = list(ser.values)
+                assert [slide[i] for i in positions] == pytest.approx(screen_values)
+                assert all(v is None for i, v in enumerate(slide) if i not in positions)
             if trace.text is not None:  # value labels on screen are value labels on the slide
-                slide_labels = [ser.points[i].data_label.text_frame.text for i in range(len(screen_values))]
+                slide_labels = [ser.points[i].data_label.text_frame.text for i in positions]
                 assert slide_labels == [_plain(t) for t in trace.text]
     assert not traces
+
+
+def test_the_publishers_band_reaches_the_deck_as_native_series_equal_to_the_query(con):
+    consensus = queries.source_consensus(con, "iomt")
+    spec = charts.source_timeline(queries.source_series(con, "iomt"), "IoMT", "#D55E00", consensus=consensus)
+    chart = _native_charts(spec)[0]
+    by_name = {ser.name: ser for ser in chart.plots[0].series}
+    categories = [int(str(c)) for c in chart.plots[0].categories]
+    both = consensus[consensus["n_sources"] >= 2].set_index("year")
+    for name, column in (
+        ("Lowest publisher", "low"),
+        ("Highest publisher", "high"),
+        ("Median of the publishers", "median"),
+    ):
+        values = dict(zip(categories, by_name[name].values))
+        assert [values[y] for y in both.index] == pytest.approx(list(both[column]))
+    assert {"Report 1997137", "Fortune Business Insights", "Grand View Research"} <= set(by_name)
 
 
 @pytest.mark.parametrize("kind", ["growth_chart", "source_timeline"])
@@ -97,10 +125,13 @@ def test_reported_points_are_large_and_filled_and_derived_small_and_hollow_on_bo
     fig = render_plotly.figure(spec)
     marks = settings().theme.marks
     chart = _native_charts(spec)[0]
-    for ser, trace, s in zip(chart.plots[0].series, fig.data, spec.panels[0].series):
+    panel = spec.panels[0]
+    skip = 2 * len(panel.bands)  # each band is two series before the others, on the slide and on screen
+    categories = panel.categories
+    for ser, trace, s in zip(list(chart.plots[0].series)[skip:], fig.data[skip:], panel.series):
         for i, prov in enumerate(s.provenance):
             screen_size, screen_symbol = trace.marker.size[i], trace.marker.symbol[i]
-            point = ser.points[i].marker
+            point = ser.points[categories.index(s.x[i])].marker
             if prov == "reported":
                 assert (screen_size, screen_symbol) == (marks.reported.size, "circle")
                 assert point.format.fill.fore_color.rgb == ser.format.line.color.rgb
@@ -108,7 +139,7 @@ def test_reported_points_are_large_and_filled_and_derived_small_and_hollow_on_bo
                 assert (screen_size, screen_symbol) == (marks.derived.size, "circle-open")
                 assert str(point.format.fill.fore_color.rgb) == settings().theme.background.lstrip("#")
             assert point.style == XL_MARKER_STYLE.CIRCLE
-        sizes = {p: ser.points[i].marker.size for i, p in enumerate(s.provenance)}
+        sizes = {p: ser.points[categories.index(x)].marker.size for x, p in zip(s.x, s.provenance)}
         if {"reported", "derived"} <= set(sizes):
             assert sizes["reported"] > sizes["derived"]
 

@@ -60,7 +60,17 @@ def forget_fingerprint() -> None:
     _fingerprint_memo.clear()
 
 
+class QueryRef(NamedTuple):
+    """A named query and its arguments, frozen: the cache key of its result and of charts drawn from it."""
+
+    name: str
+    args: tuple
+    kwargs: tuple
+
+
 def _freeze(value: Any) -> Any:
+    if isinstance(value, QueryRef):  # a second query a chart draws from (e.g. the publishers' band)
+        return ("__query__", value)
     if isinstance(value, dict):
         return ("__dict__", tuple(sorted((k, _freeze(v)) for k, v in value.items())))
     if isinstance(value, (list, tuple)):
@@ -68,20 +78,15 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-def _thaw(value: Any) -> Any:
+def _thaw(value: Any, fingerprint: str | None = None) -> Any:
+    """The frozen value back; a frozen query is run (cached) when a ``fingerprint`` is given."""
     if isinstance(value, tuple) and len(value) == 2 and value[0] == "__dict__":
-        return {k: _thaw(v) for k, v in value[1]}
+        return {k: _thaw(v, fingerprint) for k, v in value[1]}
     if isinstance(value, tuple) and len(value) == 2 and value[0] == "__list__":
-        return [_thaw(v) for v in value[1]]
+        return [_thaw(v, fingerprint) for v in value[1]]
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "__query__" and fingerprint:
+        return _run_query(QueryRef(*value[1]), fingerprint)
     return value
-
-
-class QueryRef(NamedTuple):
-    """A named query and its arguments, frozen: the cache key of its result and of charts drawn from it."""
-
-    name: str
-    args: tuple
-    kwargs: tuple
 
 
 def q(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> QueryRef:
@@ -117,7 +122,9 @@ class Drawn(NamedTuple):
 
 @st.cache_resource(show_spinner=False, max_entries=500)
 def _cached_chart(builder: str, data: QueryRef, fingerprint: str, args: tuple, kwargs: tuple) -> Drawn:
-    spec = charts.BUILDERS[builder](_run_query(data, fingerprint), *_thaw(args), **_thaw(kwargs))
+    spec = charts.BUILDERS[builder](
+        _run_query(data, fingerprint), *_thaw(args, fingerprint), **_thaw(kwargs, fingerprint)
+    )
     return Drawn(spec, render_plotly.figure(spec), data)
 
 

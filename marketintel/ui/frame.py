@@ -17,6 +17,7 @@ NAVIGATION = (
     ("app.py", N_("Overview")),
     ("pages/explorer.py", N_("Market explorer")),
     ("pages/compare.py", N_("Compare")),
+    ("pages/sources.py", N_("Sources")),
     ("pages/data.py", N_("Data & sources")),
 )
 
