@@ -32,13 +32,7 @@ FIGURE_ROLES = (N_("base year"), N_("estimated year"), N_("forecast year"))
 
 
 restore_url(["scale"])
-st.title(_.dynamic(cfg.app.title))
-st.caption(
-    _(
-        "Four healthcare technology markets, sized from published market-report summaries. "
-        "Hover a figure to see where it comes from."
-    )
-)
+st.title(_.dynamic(cfg.app.title), anchor=False)
 
 all_markets = query(queries.market_list)
 if all_markets.empty:
@@ -64,44 +58,36 @@ primary_findings = query(queries.primary_findings, shown).set_index("market_id")
 cols = st.columns(min(4, len(markets)))
 for i, m in enumerate(markets.itertuples()):
     with cols[i % len(cols)].container(border=True):
-        st.markdown(f"**{plain(_.pick(m, 'name'))}**")
-        st.caption(_("Report {code} · primary source · {unit}", code=plain(m.report_code), unit=_.money_unit))
         figures = list(headlines[headlines["market_id"] == m.market_id].itertuples())
-        metrics = []
-        for f in figures:
-            role = _.dynamic(_.pick(f, "role"))
-            metrics.append(
-                dict(
-                    # TRANSLATORS: a card's figure label, e.g. "2025 base year"; {role} is one of the roles above.
-                    label=_("{year} {role}", year=f.year, role=role or _("reported")),
-                    value=_.money_number(f.value),
-                    help=_(
-                        "Reported: stated in report {code} ({role}, {year}).",
-                        code=m.report_code,
-                        role=role or _("figure"),
-                        year=f.year,
-                    ),
-                )
-            )
+        first, rest = figures[0], figures[1:]
+        role = _.dynamic(_.pick(first, "role"))
+        # One large figure a card and the rest in a line, so every market's headline, the other
+        # publishers' range and the start of the growth chart fit a 1280x720 screen.
+        st.markdown(f"**{plain(_.pick(m, 'name'))}**")
+        # TRANSLATORS: a card's figure label, e.g. "2025 base year"; {role} is one of the roles above.
+        label = _("{year} {role}", year=first.year, role=role or _("reported"))
+        st.metric(
+            f"{label} · {_.money_unit}",
+            _.money_number(first.value),
+            help=_(
+                "Reported: stated in report {code} ({role}, {year}).",
+                code=m.report_code,
+                role=role or _("figure"),
+                year=first.year,
+            ),
+        )
+        line = [f"{f.year}: {_.money_number(f.value)}" for f in rest]
         if pd.notna(m.cagr_pct):
-            metrics.append(
-                dict(
-                    label=_("CAGR {start}–{end}", start=int(m.cagr_start), end=int(m.cagr_end)),
-                    value=f"{m.cagr_pct:.2f}%",
-                    help=_("Reported by report {code}; the period is the one its figures imply.", code=m.report_code),
-                )
-            )
-        # Two figures a row, so every market's headline, range and the chart's start fit a 1280x720 screen.
-        for row_start in range(0, len(metrics), 2):
-            for col, metric in zip(st.columns(2), metrics[row_start : row_start + 2]):
-                col.metric(**metric)
+            line.append(_("CAGR {start}–{end}", start=int(m.cagr_start), end=int(m.cagr_end)) + f" {m.cagr_pct:.2f}%")
+        st.caption(plain(_("Reported: {figures}", figures=" · ".join(line))))
         if m.market_id in others.index:
             st.caption(plain(others_summary(others.loc[m.market_id], _.lang)))
-        if m.market_id in primary_findings.index and primary_findings.loc[m.market_id, "flagged"]:
-            st.markdown(":orange[" + plain(outlier_statement(primary_findings.loc[m.market_id], _.lang)) + "]")
-        st.page_link("pages/sources.py", label=_("What every publisher says"), query_params={"market": m.market_id})
-st.caption(plain(_.dynamic(cfg.overlap_note)))
-st.divider()
+for mid in markets["market_id"]:
+    if mid in primary_findings.index and primary_findings.loc[mid, "flagged"]:
+        st.warning(plain(outlier_statement(primary_findings.loc[mid], _.lang)))
+st.page_link(
+    "pages/sources.py", label=_("What every publisher says, market by market"), icon=":material/arrow_forward:"
+)
 
 
 @st.fragment
@@ -131,6 +117,7 @@ def growth_section() -> None:
 
 
 growth_section()
+st.caption(plain(_.dynamic(cfg.overlap_note)))
 draw_chart(
     chart(charts.bubble_chart, q(queries.growth_summary, shown), _("Size vs growth"), lang=_.lang),
     "overview_bubble",

@@ -47,7 +47,7 @@ def source_note(
             )
         ]
     if estimate:
-        split = _("Segment splits are estimates (our assumptions, not reported)")
+        split = _("Segment splits are estimates (our assumptions, not reported) applied to the primary source's size")
         if basis and "independence" in basis:
             split += _("; combined filters assume the dimensions are independent")
         elif basis and "cross-tab" in basis:

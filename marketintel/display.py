@@ -226,11 +226,15 @@ def enumerate_names(names: Iterable[str], lang: str) -> str:
 # -- what the publishers say -------------------------------------------------------------------
 
 
-def money_short(value_bn: float, lang: str) -> str:
-    """A market size for a sentence, as precise as a comparison needs: USD 83 bn, USD 1.35 bn / 832亿美元."""
+def _short_decimals(value_bn: float, lang: str) -> int:
     _ = i18n.text(lang)
     scaled = value_bn * _.money_factor
-    return _.money(value_bn, 0 if scaled >= 10 else int(_.money_format.decimals))
+    return min(0 if scaled >= 50 else 1 if scaled >= 10 else 2, int(_.money_format.decimals))
+
+
+def money_short(value_bn: float, lang: str) -> str:
+    """A market size for a sentence, as precise as a comparison needs: USD 83 bn, USD 1.35 bn / 13.5亿美元."""
+    return i18n.text(lang).money(value_bn, _short_decimals(value_bn, lang))
 
 
 def ratio_words(ratio: float) -> str:
@@ -281,13 +285,10 @@ def outlier_statement(row, lang: str) -> str:
 def others_summary(row, lang: str) -> str:
     """What the other publishers report near the primary's base year (``queries.others_near_base_year`` row)."""
     _ = i18n.text(lang)
-    k = _.money_factor
-    low, high = row["low"] * k, row["high"] * k
-    decimals = 0 if low >= 10 else int(_.money_format.decimals)
-    span = f"{low:,.{decimals}f}" if low == high else f"{low:,.{decimals}f}–{high:,.{decimals}f}"
-    years = (
-        str(row["first_year"]) if row["first_year"] == row["last_year"] else f"{row['first_year']}–{row['last_year']}"
-    )
+    low, high = (_.money_number(row[b], _short_decimals(row[b], lang)) for b in ("low", "high"))
+    span = low if low == high else f"{low}–{high}"
+    first, last = int(row["first_year"]), int(row["last_year"])
+    years = str(first) if first == last else f"{first}–{last}"
     return _.plural(
         "Other publishers: {range} · {n} publisher · {years}",
         "Other publishers: {range} · {n} publishers · {years}",

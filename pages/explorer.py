@@ -23,7 +23,7 @@ from marketintel.ui import (
 _ = page_setup()
 cfg = settings()
 dim_labels = {k: getattr(v, _.lang, None) or v.en for k, v in cfg.dimensions.items()}
-restore_url(["market", "dim", "view", "year", *cfg.dimensions])
+restore_url(["market", "dim", "view", "year", "band", *cfg.dimensions])
 
 
 markets = query(queries.market_list)
@@ -88,18 +88,44 @@ show_messages(messages)
 active = _.join_clauses(
     _("{dimension}: {n} selected", dimension=dim_labels.get(d, d), n=len(v)) for d, v in filters.items()
 ) or _("no filters")
-draw_chart(
-    chart(
-        charts.growth_chart,
-        q(queries.market_series, [market_id]),
-        "linear",
-        _("{market}: market size", market=name),
-        _("● reported figure   ○ derived year — whole market, unfiltered"),
-        lang=_.lang,
-    ),
-    "explorer_growth",
-    subtitle=_("Whole market, unfiltered"),
-)
+
+
+@st.fragment
+def growth_section(market_id: str, name: str) -> None:
+    """The publishers' band switch reruns only this chart."""
+    n_sources = int(query(queries.source_consensus, market_id)["n_sources"].max() or 0)
+    band = "off"
+    if n_sources >= 2:
+        band, msg = choose_one(
+            "band",
+            _("Other publishers"),
+            ["on", "off"],
+            {"on": _("Show their range (log scale)"), "off": _("Primary source only")},
+            "on",
+            widget="segmented",
+            help=_("The range and median of every publisher's figures for this market, behind the primary curve."),
+        )
+        show_messages(msg)
+    draw_chart(
+        chart(
+            charts.growth_chart,
+            q(queries.market_series, [market_id]),
+            "log" if band == "on" else "linear",
+            _("{market}: market size", market=name),
+            _("● reported figure   ○ derived year — whole market, unfiltered")
+            + (" · " + _("band: the other publishers' range") if band == "on" else ""),
+            lang=_.lang,
+            consensus=q(queries.source_consensus, market_id) if band == "on" else None,
+        ),
+        "explorer_growth",
+        subtitle=_("Whole market, unfiltered")
+        + (" · " + _("with the publishers' range, log scale") if band == "on" else ""),
+    )
+    if band == "on":
+        st.page_link("pages/sources.py", label=_("What every publisher says"), query_params={"market": market_id})
+
+
+growth_section(market_id, name)
 
 
 @st.fragment

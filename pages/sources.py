@@ -114,6 +114,7 @@ if len(findings):
         if len(common)
         else _("CAGR over a common period (%)")
     )
+    table = table.fillna({"date": "—", "report_code": "—"})
     register_table(_("Sources"), table)
     st.dataframe(
         table[

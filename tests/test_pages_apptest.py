@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -60,9 +61,13 @@ def warnings_text(at: AppTest) -> str:
 
 
 def test_overview_cards_show_the_reported_figures():
+    """Each card: the base year as its large figure, the other reported figures and the CAGR in a line."""
     at = run_page("overview")
-    shown = {m.value for m in at.metric}
-    labels = {m.label for m in at.metric}
+    metrics = {m.value for m in at.metric}
+    assert {"145.08", "6.59", "122.86", "1.35"} <= metrics
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    shown = metrics | set(re.findall(r"[0-9][0-9.,]*%?", captions))
+    labels = {m.label for m in at.metric} | {captions}
     for v in (
         "145.08",
         "190.47",
@@ -79,9 +84,19 @@ def test_overview_cards_show_the_reported_figures():
     ):
         assert v in shown
     assert {"31.54%", "26.12%", "18.24%", "28.76%"} <= shown
-    assert "CAGR 2025–2032" in labels and "2025 base year" in labels
+    assert "CAGR 2025–2032" in captions and any(label.startswith("2025 base year") for label in labels)
     # Provenance on hover.
     assert all(m.proto.help.startswith("Reported") for m in at.metric)
+
+
+def test_overview_iomt_card_names_the_other_publishers_and_the_outlier():
+    at = run_page("overview")
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "Other publishers: USD 60–231 bn · 4 publishers · 2023–2024" in captions
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert warnings == [
+        "Report 1997137 (2025: USD 1.35 bn) is about 60× below the median of 3 other publishers for 2025 (USD 83 bn)."
+    ]
 
 
 def test_overview_scale_switch_changes_the_axis():

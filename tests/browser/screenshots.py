@@ -21,6 +21,7 @@ SHOTS = {
     "overview": "/",
     "explorer": "/explorer?market=telemedicine&region=asia_pacific&dim=service_type",
     "compare": "/compare?markets=connected-healthcare,telemedicine,iomt&scale=log",
+    "sources": "/sources?market=iomt",
     "data": "/data",
 }
 SIZES = {"": (1440, 900), "_full": (1440, 2400)}
