@@ -8,6 +8,7 @@ data-folder-relative name its problems are filed under. A rule that refuses reco
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Mapping, TypeVar
 
@@ -636,3 +637,49 @@ def check_insight_ids(market: MarketData, taken: Mapping[str, str], file: str) -
             seen[ins.id] = market.folder
             kept.append(ins)
     return kept, problems
+
+
+# Money and rates quoted in prose: "USD 1.35 billion", "145.08 bn", "28.76%", "13.5亿美元".
+_QUOTED_MONEY_EN = re.compile(r"(?:USD\s*)?(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:billion|bn)\b")
+_QUOTED_MONEY_ZH = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*亿美元")
+_QUOTED_RATE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b)")
+
+
+def insight_number_problems(market: MarketData, file: str) -> list[Problem]:
+    """A money figure or rate quoted in an insight that matches no figure or stated CAGR of its market (warnings).
+
+    Curated prose that repeats a number must stay true when the data changes; a number that
+    matches nothing is either stale or not from the sources.
+    """
+    sizes = [f.value for f in market.figures]
+    rates = [s.cagr.value_pct for s in market.spec.sources if s.cagr]
+
+    def known(value: float, pool: list[float], tolerance: float) -> bool:
+        return any(abs(value - v) <= tolerance for v in pool)
+
+    problems = []
+    for i, ins in enumerate(market.insights):
+        for lang, text in (("en", ins.text.en), ("zh", ins.text.zh or "")):
+            quoted = []
+            money = _QUOTED_MONEY_ZH if lang == "zh" else _QUOTED_MONEY_EN
+            for m in money.finditer(text):
+                value = float(m.group(1).replace(",", ""))
+                # 亿美元 are tenths of a billion, written to one decimal: 13.5亿美元 is USD 1.35 bn.
+                bn, tolerance = (value / 10, 0.05) if lang == "zh" else (value, 0.005)
+                if not known(bn, sizes, tolerance):
+                    quoted.append(m.group(0).strip())
+            for m in _QUOTED_RATE.finditer(text):
+                if not known(float(m.group(1)), rates, 0.005):
+                    quoted.append(m.group(0).strip())
+            if quoted:
+                problems.append(
+                    Problem(
+                        "warning",
+                        file,
+                        f"insights[{i}] ({ins.id}).text.{lang}",
+                        f"quotes {', '.join(quoted)}, which matches no figure in {FIGURES_FILE} and no stated CAGR "
+                        f"in {MARKET_FILE}; quote the figure as the data has it, or say it without the number",
+                        market.id,
+                    )
+                )
+    return problems

@@ -100,6 +100,7 @@ def _market(
 
     insights = found.take(load.load_insights(folder, root, settings, mid))
     market.insights = found.take(rules.check_insights(market, insights, file(INSIGHTS_FILE)))
+    found.extend(rules.insight_number_problems(market, file(INSIGHTS_FILE)))
     return market
 
 

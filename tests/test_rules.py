@@ -778,3 +778,35 @@ def test_check_insight_ids(ids, taken, kept, expected):
 )
 def test_ancestors(parent_of, key, expected):
     assert ancestors(parent_of, key) == expected
+
+
+def said(en: str, zh: str | None = None) -> Insight:
+    return Insight.model_validate(
+        {"id": "n1", "topic": "trend", "title": {"en": "T"}, "text": {"en": en, "zh": zh}, "source": "rep"}
+    )
+
+
+@pytest.mark.parametrize(
+    "text_en, text_zh, quoted",
+    [
+        # figures of the market (10 in 2025, 20 in 2030) and its stated CAGR (14.87%)
+        ("From USD 10 billion in 2025 to USD 20.00 bn in 2030, 14.87% a year.", "从100亿美元增至200.0亿美元。", None),
+        ("A stale figure: USD 12.5 billion.", None, ("en", "USD 12.5 billion")),
+        ("Growth of 15.2% a year.", None, ("en", "15.2%")),
+        # 亿美元 are tenths of a billion: 120亿美元 is USD 12 bn, which is no figure here
+        ("Fine: USD 10 billion.", "规模为120亿美元。", ("zh", "120亿美元")),
+        # years, counts and technology names are not quoted figures
+        ("By 2030, 5G and 4 in 5 hospitals.", None, None),
+    ],
+    ids=["matches", "stale-size", "stale-rate", "stale-zh", "not-figures"],
+)
+def test_insight_number_problems(text_en, text_zh, quoted):
+    cagr = {**REP, "cagr": {"value_pct": 14.87, "start_year": 2025, "end_year": 2030}}
+    the_market = market(spec(sources=(cagr, ART)), insights=[said(text_en, text_zh)])
+    problems = rules.insight_number_problems(the_market, FILE)
+    if quoted is None:
+        assert problems == []
+    else:
+        (p,) = problems
+        assert p.severity == "warning" and p.location == f"insights[0] (n1).text.{quoted[0]}"
+        assert p.message.startswith(f"quotes {quoted[1]}, which matches no figure")
