@@ -284,6 +284,29 @@ def _segment_colors(frame: pd.DataFrame) -> dict[str, str]:
     return {seg: palette[i % len(palette)] for i, seg in enumerate(firsts["segment"])}
 
 
+def _estimate_chart(
+    kind: str,
+    title: str,
+    subtitle: str | None,
+    report_code: str | None,
+    basis: str | None,
+    panel: Panel,
+    lang: str,
+    legend: bool = True,
+) -> ChartSpec:
+    """A chart of segment estimates: its source line says they are estimates, and on what basis."""
+    return ChartSpec(
+        kind,
+        title,
+        subtitle or "",
+        source_note([report_code], estimate=True, basis=basis, lang=lang),
+        (panel,),
+        lang=lang,
+        legend=legend,
+        unit=i18n.text(lang).money_unit,
+    )
+
+
 @builder
 def segment_area_chart(
     breakdown: pd.DataFrame,
@@ -331,15 +354,7 @@ def segment_area_chart(
         Axis(_("Year"), every_category=True),
         Axis(_money_axis_title(_)),
     )
-    return ChartSpec(
-        "segment_area_chart",
-        title,
-        subtitle or "",
-        source_note([report_code], estimate=True, basis=basis, lang=lang),
-        (panel,),
-        lang=lang,
-        unit=_.money_unit,
-    )
+    return _estimate_chart("segment_area_chart", title, subtitle, report_code, basis, panel, lang)
 
 
 @builder
@@ -378,16 +393,7 @@ def segment_hierarchy_chart(
     text = tuple(f"{n.label}\n{_.money(n.value / k)}\n{n.share_pct:.1f}%" for n in nodes)
     basis = g["basis"].iloc[0] if not g.empty else None
     panel = Panel("treemap", nodes=tuple(nodes), node_text=text)
-    return ChartSpec(
-        "segment_hierarchy_chart",
-        title,
-        subtitle or "",
-        source_note([report_code], estimate=True, basis=basis, lang=lang),
-        (panel,),
-        lang=lang,
-        legend=False,
-        unit=_.money_unit,
-    )
+    return _estimate_chart("segment_hierarchy_chart", title, subtitle, report_code, basis, panel, lang, legend=False)
 
 
 @builder
@@ -419,16 +425,7 @@ def segment_bar_chart(
         Axis(""),
         Axis(_("{year} size ({unit})", year=year, unit=_.money_unit), range=x_range),
     )
-    return ChartSpec(
-        "segment_bar_chart",
-        title,
-        subtitle or "",
-        source_note([report_code], estimate=True, basis=basis, lang=lang),
-        (panel,),
-        lang=lang,
-        legend=False,
-        unit=_.money_unit,
-    )
+    return _estimate_chart("segment_bar_chart", title, subtitle, report_code, basis, panel, lang, legend=False)
 
 
 @builder

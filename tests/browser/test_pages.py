@@ -12,6 +12,7 @@ PAGES = {
     "/": ("Healthcare Technology Market Intelligence", True),
     "/explorer": ("Connected Healthcare", True),
     "/compare": ("Compare markets", True),
+    "/sources": ("what the publishers say", True),
     "/data": ("Data & sources", False),
 }
 
@@ -198,3 +199,47 @@ def test_build_and_download_a_deck(page, base_url, tmp_path):
         assert by_name[trace["name"]] == pytest.approx(trace["y"])
     text = " ".join(s.text_frame.text for s in slides[1].shapes if s.has_text_frame)
     assert "Source: market report 2011682" in text and "estimates" in text and "Region: 1 selected" in text
+
+
+# -- what the other publishers say ------------------------------------------------------------------
+
+
+def test_overview_iomt_card_names_the_other_publishers_and_the_outlier(page, base_url):
+    open_page(page, base_url + "/")
+    card = page.locator('[data-testid="stVerticalBlockBorderWrapper"]').filter(has_text="Internet of Medical Things")
+    text = card.first.inner_text()
+    assert "1.35" in text and "Other publishers: USD 60–231 bn · 4 publishers · 2023–2024" in text, text
+    alerts = page.locator(ALERT).all_inner_texts()
+    assert any(
+        "Report 1997137 (2025: USD 1.35 bn) is about 60× below the median of 3 other publishers for 2025 (USD 83 bn)"
+        in a
+        for a in alerts
+    ), alerts
+
+
+def test_sources_chart_in_the_deck_holds_the_band_and_every_source_as_the_query_has_them(page, base_url, tmp_path, con):
+    import io
+
+    from pptx import Presentation
+
+    from marketintel import queries
+
+    open_page(page, f"{base_url}/sources?market=iomt")
+    assert_no_exception(page)
+    _add_to_deck(page, 0)
+    deck_panel = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="Slide deck")
+    with page.expect_download() as info:
+        deck_panel.get_by_role("button", name="Download deck (.pptx)").click()
+    path = tmp_path / "sources.pptx"
+    info.value.save_as(path)
+    chart = next(s.chart for s in Presentation(io.BytesIO(path.read_bytes())).slides[1].shapes if s.has_chart)
+    years = [int(str(c)) for c in chart.plots[0].categories]
+    series = {s.name: dict(zip(years, s.values)) for s in chart.plots[0].series}
+    consensus = queries.source_consensus(con, "iomt").set_index("year")
+    both = consensus[consensus["n_sources"] >= 2]
+    for name, column in (("Lowest publisher", "low"), ("Highest publisher", "high"), ("Median of the publishers", "median")):
+        assert [series[name][y] for y in both.index] == pytest.approx(list(both[column])), name
+    points = queries.source_series(con, "iomt")
+    for sid, label in (("r1997137", "Report 1997137"), ("grandview", "Grand View Research")):
+        own = points[points["source_id"] == sid]
+        assert [series[label][y] for y in own["year"]] == pytest.approx(list(own["value"])), label
