@@ -8,7 +8,7 @@ here, and pages, chart builders and exporters all call it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -324,3 +324,43 @@ def growth_note(row, lang: str) -> str:
     if row["cagr_differs"]:
         return _("{stated}, but {implied}: the page's rate and figures disagree.", stated=stated, implied=implied)
     return _("{stated}; {implied}.", stated=stated, implied=implied)
+
+
+# -- the view, named ---------------------------------------------------------------------------
+
+#: How many chosen values a filter names before it says how many more.
+NAMED_VALUES = 3
+
+
+def named_filters(
+    filters: Mapping[str, Sequence[str]],
+    options: Mapping[str, pd.DataFrame],
+    dimension_labels: Mapping[str, str],
+    lang: str,
+) -> str:
+    """The filters in force by their values' names: "Asia-Pacific · Hospitals", or
+    "Specialty: 3 of 11 (Cardiology, Dermatology, Neurology)" where a filter holds several values."""
+    _ = i18n.text(lang)
+    parts = []
+    for dim, chosen in filters.items():
+        if not chosen:
+            continue
+        frame = options.get(dim)
+        names = dict(zip(frame["segment"], text_column(frame, "label", lang))) if frame is not None else {}
+        shown = [names.get(v, v) for v in chosen]
+        if len(shown) == 1:
+            parts.append(shown[0])
+            continue
+        listed = _.join(shown[:NAMED_VALUES])
+        if len(shown) > NAMED_VALUES:
+            listed = _("{names} and {n} more", names=listed, n=len(shown) - NAMED_VALUES)
+        parts.append(
+            _(
+                "{dimension}: {n} of {total} ({names})",
+                dimension=dimension_labels.get(dim, dim),
+                n=len(shown),
+                total=len(names) or len(shown),
+                names=listed,
+            )
+        )
+    return " · ".join(parts)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from marketintel import charts, queries
-from marketintel.display import indented, region_labels, share_table, text_column
+from marketintel.display import indented, named_filters, region_labels, share_table, text_column
 from marketintel.settings import settings
 from marketintel.ui import (
     chart,
@@ -57,11 +57,13 @@ st.sidebar.caption(
     )
 )
 filters: dict[str, list[str]] = {}
+option_frames = {}
 for group, names in (("core", core), ("own", own)):
     if group == "own" and names:
         st.sidebar.caption(_("{market} also has:", market=plain(name)))
     for d in names:
         opts = query(queries.segment_options, market_id, d)
+        option_frames[d] = opts
         labels = dict(zip(opts["segment"], indented(opts, "label", _.lang)))
         chosen, msg = choose_many(d, dim_labels.get(d, d), list(opts["segment"]), labels, where=st.sidebar)
         messages += msg
@@ -85,9 +87,7 @@ st.caption(
 )
 show_messages(messages)
 
-active = _.join_clauses(
-    _("{dimension}: {n} selected", dimension=dim_labels.get(d, d), n=len(v)) for d, v in filters.items()
-) or _("no filters")
+active = named_filters(filters, option_frames, dim_labels, _.lang) or _("no filters")
 
 
 @st.fragment

@@ -125,7 +125,7 @@ def test_explorer_region_filter_shrinks_the_segment_chart():
     )
     assert 0 < total_of_trace_values(apac) < total_of_trace_values(plain)
     assert all("(est.)" in tr["name"] for tr in apac["data"])
-    assert "Region: 1 selected" in apac["layout"]["title"]["text"]
+    assert "Filters: Asia-Pacific" in apac["layout"]["title"]["text"]
     assert "cross-tab" in apac["layout"]["meta"]["source_note"]
 
 
@@ -279,7 +279,7 @@ def test_deck_collects_charts_with_their_filters_and_reorders():
     at.button(key="deck_explorer_segments").click().run()
     deck = at.session_state["deck"]
     assert [d["title"] for d in deck] == ["Telemedicine: market size", "Telemedicine by component"]
-    assert "Region: 1 selected" in deck[1]["subtitle"] and "estimates" in deck[1]["source_note"]
+    assert "Filters: Asia-Pacific" in deck[1]["subtitle"] and "estimates" in deck[1]["source_note"]
     at.button(key="up_1").click().run()
     assert [d["title"] for d in at.session_state["deck"]][0] == "Telemedicine by component"
     at.button(key="rm_0").click().run()
