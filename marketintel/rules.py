@@ -652,7 +652,8 @@ def insight_number_problems(market: MarketData, file: str) -> list[Problem]:
     matches nothing is either stale or not from the sources.
     """
     sizes = [f.value for f in market.figures]
-    rates = [s.cagr.value_pct for s in market.spec.sources if s.cagr]
+    # A percentage may be a stated growth rate or one of the market's curated share estimates.
+    rates = [s.cagr.value_pct for s in market.spec.sources if s.cagr] + [r.share_pct for r in market.shares]
 
     def known(value: float, pool: list[float], tolerance: float) -> bool:
         return any(abs(value - v) <= tolerance for v in pool)
@@ -677,8 +678,9 @@ def insight_number_problems(market: MarketData, file: str) -> list[Problem]:
                         "warning",
                         file,
                         f"insights[{i}] ({ins.id}).text.{lang}",
-                        f"quotes {', '.join(quoted)}, which matches no figure in {FIGURES_FILE} and no stated CAGR "
-                        f"in {MARKET_FILE}; quote the figure as the data has it, or say it without the number",
+                        f"quotes {', '.join(quoted)}, which matches no figure in {FIGURES_FILE}, no share in {SHARES_FILE} "
+                        f"and no stated CAGR in {MARKET_FILE}; quote the figure as the data has it, or say it without "
+                        "the number",
                         market.id,
                     )
                 )

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from marketintel import charts, queries
-from marketintel.display import indented, named_filters, region_labels, share_table, text_column
+from marketintel.display import named_filters, region_labels, share_table, text_column
 from marketintel.settings import settings
 from marketintel.ui import (
     chart,
@@ -17,6 +17,7 @@ from marketintel.ui import (
     query,
     register_table,
     restore_url,
+    segment_labels,
     show_messages,
 )
 
@@ -64,7 +65,7 @@ for group, names in (("core", core), ("own", own)):
     for d in names:
         opts = query(queries.segment_options, market_id, d)
         option_frames[d] = opts
-        labels = dict(zip(opts["segment"], indented(opts, "label", _.lang)))
+        labels = segment_labels(market_id, d, _.lang)
         chosen, msg = choose_many(d, dim_labels.get(d, d), list(opts["segment"]), labels, where=st.sidebar)
         messages += msg
         if chosen:

@@ -797,12 +797,16 @@ def said(en: str, zh: str | None = None) -> Insight:
         ("Fine: USD 10 billion.", "规模为120亿美元。", ("zh", "120亿美元")),
         # years, counts and technology names are not quoted figures
         ("By 2030, 5G and 4 in 5 hospitals.", None, None),
+        # a curated share estimate may be quoted (shares.csv holds 35% for the Americas)
+        ("The Americas hold 35% of the market.", None, None),
     ],
-    ids=["matches", "stale-size", "stale-rate", "stale-zh", "not-figures"],
+    ids=["matches", "stale-size", "stale-rate", "stale-zh", "not-figures", "share"],
 )
 def test_insight_number_problems(text_en, text_zh, quoted):
     cagr = {**REP, "cagr": {"value_pct": 14.87, "start_year": 2025, "end_year": 2030}}
-    the_market = market(spec(sources=(cagr, ART)), insights=[said(text_en, text_zh)])
+    the_market = market(
+        spec(sources=(cagr, ART)), shares=[share("region", "americas", 35.0)], insights=[said(text_en, text_zh)]
+    )
     problems = rules.insight_number_problems(the_market, FILE)
     if quoted is None:
         assert problems == []

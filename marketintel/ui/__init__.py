@@ -5,7 +5,7 @@ inert text), ``frame`` (page setup and navigation), ``menus`` (chart exports, pa
 and ``deck`` (the slide deck). Pages import what they need from here.
 """
 
-from .data import Drawn, QueryRef, chart, current_fingerprint, forget_fingerprint, q, query
+from .data import Drawn, QueryRef, chart, current_fingerprint, forget_fingerprint, q, query, segment_labels
 from .frame import NAVIGATION, page_setup, provenance_legend
 from .menus import draw_chart, has_chrome, page_workbook, register_table
 from .state import (
@@ -28,6 +28,7 @@ __all__ = [
     "forget_fingerprint",
     "q",
     "query",
+    "segment_labels",
     "NAVIGATION",
     "page_setup",
     "provenance_legend",

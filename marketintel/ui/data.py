@@ -6,6 +6,7 @@ seen within seconds and a repeated view costs only the drawing.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 import streamlit as st
 
-from .. import charts, db, queries, render_plotly
+from .. import charts, db, display, queries, render_plotly
 from ..chart_spec import ChartSpec
 from ..settings import data_dir
 
@@ -33,26 +34,52 @@ def _connection(path: str, fingerprint: str):
 
 _FINGERPRINT_TTL_S = 2.0
 _fingerprint_memo: dict[str, tuple[float, int, str]] = {}
+_refreshing: set[str] = set()
+_refresh_lock = threading.Lock()
+
+
+def _refresh_fingerprint(root: Path, listing: int) -> str:
+    fp = db.data_fingerprint(root)
+    _fingerprint_memo[str(root)] = (time.monotonic(), listing, fp)
+    return fp
+
+
+def _refresh_in_background(root: Path, listing: int) -> None:
+    with _refresh_lock:
+        if str(root) in _refreshing:
+            return
+        _refreshing.add(str(root))
+
+    def work() -> None:
+        try:
+            _refresh_fingerprint(root, listing)
+        finally:
+            with _refresh_lock:
+                _refreshing.discard(str(root))
+
+    threading.Thread(target=work, name="fingerprint-refresh", daemon=True).start()
 
 
 def current_fingerprint() -> str:
-    """The data folder's fingerprint, re-read at most every two seconds.
+    """The data folder's fingerprint, re-read in the background at most every two seconds.
 
-    Every query of a page run asks for it; walking a large data folder each time would cost
-    more than the queries. A data edit is still picked up within two seconds.
+    Every query of a page run asks for it; walking the data folder in the request path cost a
+    filter change up to a third of its server time. A stale value is returned while a thread
+    re-reads the folder, so a data edit is still picked up within about two seconds; a market
+    folder added or removed (the folder's own mtime) is seen at once.
     """
     root = data_dir()
     now = time.monotonic()
-    try:  # a market folder added or removed changes this at once
+    try:
         listing = (root / "markets").stat().st_mtime_ns
     except OSError:
         listing = 0
     hit = _fingerprint_memo.get(str(root))
-    if hit and now - hit[0] < _FINGERPRINT_TTL_S and hit[1] == listing:
+    if hit and hit[1] == listing:
+        if now - hit[0] >= _FINGERPRINT_TTL_S:
+            _refresh_in_background(root, listing)
         return hit[2]
-    fp = db.data_fingerprint(root)
-    _fingerprint_memo[str(root)] = (now, listing, fp)
-    return fp
+    return _refresh_fingerprint(root, listing)
 
 
 def forget_fingerprint() -> None:
@@ -135,6 +162,17 @@ def chart(builder: Callable[..., ChartSpec], data: QueryRef, *args: Any, **kwarg
     rerun never hashes a frame. Shared between sessions: never change it after it is built.
     """
     return _cached_chart(builder.__name__, data, current_fingerprint(), _freeze(list(args)), _freeze(kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2000)
+def _segment_labels(ref: QueryRef, fingerprint: str, lang: str) -> dict[str, str]:
+    options = _run_query(ref, fingerprint)
+    return dict(zip(options["segment"], display.indented(options, "label", lang)))
+
+
+def segment_labels(market_id: str, dimension: str, lang: str) -> dict[str, str]:
+    """A dimension's segments as a picker labels them (indented by depth, in ``lang``), built once per data version."""
+    return _segment_labels(q(queries.segment_options, market_id, dimension), current_fingerprint(), lang)
 
 
 def query_table(ref: QueryRef | pd.DataFrame | None) -> pd.DataFrame | None:
