@@ -310,10 +310,11 @@ def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> g
             align="left",
             font=dict(size=11, color=theme.note_color),
         )
+    # Escaped like every other text the figure carries to the browser.
     fig.layout.meta = {
-        "source_note": spec.source_note,
-        "title": spec.title,
-        "subtitle": spec.subtitle,
+        "source_note": esc(spec.source_note),
+        "title": esc(spec.title),
+        "subtitle": esc(spec.subtitle),
         "lang": spec.lang,
         "kind": spec.kind,
     }
