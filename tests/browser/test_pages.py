@@ -206,8 +206,10 @@ def test_build_and_download_a_deck(page, base_url, tmp_path):
 
 def test_overview_iomt_card_names_the_other_publishers_and_the_outlier(page, base_url):
     open_page(page, base_url + "/")
-    card = page.locator('[data-testid="stVerticalBlockBorderWrapper"]').filter(has_text="Internet of Medical Things")
-    text = card.first.inner_text()
+    # The innermost block holding the IoMT card's name: the card itself (outer blocks hold every card).
+    card = page.locator('[data-testid="stVerticalBlock"]').filter(has_text="Internet of Medical Things (IoMT)")
+    card = card.filter(has_not_text="Telemedicine")
+    text = card.last.inner_text()
     assert "1.35" in text and "Other publishers: USD 60–231 bn · 4 publishers · 2023–2024" in text, text
     alerts = page.locator(ALERT).all_inner_texts()
     assert any(
