@@ -68,7 +68,9 @@ def _log_ticks(values: Sequence[float], lo_pad: float = 2.5, hi_pad: float = 2.5
     if not values:
         return (), ()
     lo, hi = min(values), max(values)
-    ticks = tuple(m * 10**e for e in range(-3, 7) for m in (1, 2, 5) if lo / lo_pad <= m * 10**e <= hi * hi_pad)
+    # Within one decade, 1-2-5 leaves two or three ticks; a finer ladder keeps the axis readable.
+    steps = (1, 2, 5) if hi / lo >= 10 else (1, 1.5, 2, 3, 4, 5, 7)
+    ticks = tuple(m * 10**e for e in range(-3, 7) for m in steps if lo / lo_pad <= m * 10**e <= hi * hi_pad)
     return ticks, tuple(f"{t:,.0f}" if t >= 1 else f"{t:g}" for t in ticks)
 
 
@@ -195,10 +197,21 @@ def growth_chart(
         "growth_chart",
         title,
         subtitle or _("● reported figure   ○ derived year (geometric between reported figures)"),
-        source_note(_codes(series), lang=lang),
+        source_note(_codes(series), lang=lang, extra=_band_note(bands, consensus, lang)),
         (panel,),
         lang=lang,
         unit=_.money_unit,
+    )
+
+
+def _band_note(bands, consensus: pd.DataFrame | None, lang: str) -> str | None:
+    """The source line's word on the band: whose figures it spans."""
+    if not bands or consensus is None:
+        return None
+    _ = i18n.text(lang)
+    return _(
+        "Band: the range of {n} publishers' figures (each source on the Sources page)",
+        n=int(consensus["n_sources"].max()),
     )
 
 
@@ -622,7 +635,7 @@ def source_timeline(
         "source_timeline",
         title,
         _("● reported   ○ derived (between a source's own figures, never beyond them)"),
-        source_note(_codes(series), lang=lang),
+        source_note(_codes(series), lang=lang, extra=_band_note(bands, consensus, lang)),
         (panel,),
         lang=lang,
         unit=_.money_unit,

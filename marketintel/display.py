@@ -301,7 +301,8 @@ def others_summary(row, lang: str) -> str:
 def cagr_period(start, end, lang: str) -> str:
     """A CAGR's period, or that the source names none."""
     if start is None or pd.isna(start):
-        return i18n.text(lang)("period not stated")
+        _ = i18n.text(lang)
+        return _("period not stated")
     return f"{int(start)}–{int(end)}"
 
 

@@ -95,3 +95,16 @@ def test_the_checks_can_fail(tmp_path):
     bad.write_text('"""x"""\nimport streamlit\nQ = "SELECT 1"\nC = "#12AB34"\n', encoding="utf-8")
     assert "streamlit" in _imports(bad)
     assert any(SQL.search(s) for s in _strings(bad)) and any(COLOUR.search(s) for s in _strings(bad))
+
+
+def test_every_ui_string_goes_through_a_name_the_extractor_sees():
+    """``i18n.text(lang)("...")`` is translated at run time but never extracted into the catalogue."""
+    pattern = re.compile(r"text\([^()]*\)\(\s*[\"']")
+    offenders = [
+        f"{p.relative_to(ROOT).as_posix()}:{i}"
+        for p in [*_modules(), ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+    assert pattern.search('return i18n.text(lang)("period not stated")')
