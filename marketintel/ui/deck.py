@@ -17,7 +17,8 @@ def add_to_deck(spec: ChartSpec, key: str, subtitle: str) -> None:
     st.session_state.setdefault(DECK, []).append(
         {"key": key, "title": slide.title, "subtitle": slide.subtitle, "source_note": spec.source_note, "slide": slide}
     )
-    st.toast(current_text()("Added to the deck: {title}", title=slide.title))
+    _ = current_text()
+    st.toast(_("Added to the deck: {title}", title=slide.title))
 
 
 def _move(i: int, step: int) -> None:

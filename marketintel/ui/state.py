@@ -46,9 +46,8 @@ def url_values(key: str) -> tuple[list[str], list[str]]:
     values: list[str] = []
     for item in raw:
         if len(item) > MAX_PARAM_CHARS:
-            messages.append(
-                current_text()("Ignored a {n:,}-character value for '{key}' in the link.", n=len(item), key=key)
-            )
+            _ = current_text()
+            messages.append(_("Ignored a {n:,}-character value for '{key}' in the link.", n=len(item), key=key))
             continue
         values.extend(v.strip() for v in item.split(",") if v.strip())
     return list(dict.fromkeys(values)), messages
@@ -195,8 +194,7 @@ def plain(text: Any) -> str:
 def show_messages(messages: Sequence[str]) -> None:
     """URL problems as one warning; the page goes on with the nearest valid view."""
     if messages:
+        _ = current_text()
         st.warning(
-            current_text()("This link had parameters we could not use:")
-            + "\n\n"
-            + "\n".join(f"- {plain(m)}" for m in messages)
+            _("This link had parameters we could not use:") + "\n\n" + "\n".join(f"- {plain(m)}" for m in messages)
         )
