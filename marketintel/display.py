@@ -42,6 +42,7 @@ COLUMN_LABELS: dict[str, str] = {
     "value_first": N_("First-year value ({unit})"),
     "value_last": N_("Last-year value ({unit})"),
     "low": N_("Lowest ({unit})"),
+    "median": N_("Median ({unit})"),
     "high": N_("Highest ({unit})"),
     "provenance": N_("Provenance"),
     "share_pct": N_("Share (%)"),
@@ -98,7 +99,21 @@ COLUMN_LABELS: dict[str, str] = {
 }
 #: Columns holding money in USD bn, scaled to the reader's unit wherever they are shown.
 MONEY_COLUMNS = frozenset(
-    {"value", "market_value", "first_value", "last_value", "abs_growth", "value_first", "value_last", "low", "high"}
+    {
+        "value",
+        "market_value",
+        "first_value",
+        "last_value",
+        "abs_growth",
+        "value_first",
+        "value_last",
+        "low",
+        "high",
+        "median",
+        "others_median",
+        "earlier_value",
+        "current_value",
+    }
 )
 #: The hierarchy indent for labels in pickers and tables (an em space keeps tables aligned).
 PICKER_INDENT, TABLE_INDENT = "— ", "\u2003"

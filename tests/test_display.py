@@ -82,3 +82,10 @@ def test_the_view_is_named_by_its_values(fx, filters, lang, expected):
     options = {d: queries.segment_options(fx, "alpha", d) for d in ("region", "component")}
     labels = {"region": "Region", "component": "Component"} if lang == "en" else {"region": "地区", "component": "组件"}
     assert display.named_filters(filters, options, labels, lang) == expected
+
+
+def test_every_money_column_of_the_consensus_is_in_the_readers_unit(fx):
+    consensus = queries.source_consensus(fx, "alpha")
+    zh = display.money_in_language(consensus, "zh")
+    for column in ("low", "median", "high"):
+        assert zh[column].tolist() == pytest.approx((consensus[column] * 10).tolist()), column
