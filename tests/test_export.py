@@ -169,3 +169,17 @@ def test_chart_table_is_what_was_plotted(figures):
     df = charts.chart_table(figures["area"])
     b = figures["breakdown"]
     assert np.isclose(df["value"].sum(), b["value"].sum())
+
+
+def test_the_workbooks_sources_sheet_lists_publisher_edition_url_and_read_date(con):
+    for lang, headers in (
+        ("en", ("publisher", "edition_of", "url", "accessed")),
+        ("zh", ("发布方", "较早版本，对应", "读取的网页", "读取日期")),
+    ):
+        wb = openpyxl.load_workbook(io.BytesIO(export.workbook_bytes({}, queries.sources(con), lang)))
+        sheet = wb.worksheets[-1]
+        header = [c.value for c in sheet[1]]
+        assert set(headers) <= set(header), header
+        rows = [dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+        gvr = next(r for r in rows if r[headers[0]] == "Grand View Research")
+        assert gvr[headers[2]].startswith("https://www.grandviewresearch.com/")
