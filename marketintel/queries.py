@@ -524,9 +524,10 @@ def source_series(con, market_id: str) -> pd.DataFrame:
     )
 
 
-def _source_points(con, market_id: str) -> list[SourcePoints]:
+def _source_points(con, market_id: str, info: pd.DataFrame | None = None) -> list[SourcePoints]:
+    """Each source's yearly points for the consensus functions; ``info`` is ``sources`` when the caller has it."""
     series = source_series(con, market_id)
-    info = sources(con, market_id).set_index("source_id")
+    info = (sources(con, market_id) if info is None else info).set_index("source_id")
     out = []
     for sid, g in series.groupby("source_id", sort=False):
         row = info.loc[sid]
@@ -595,11 +596,11 @@ def source_findings(con, market_id: str) -> pd.DataFrame:
     """Each current source against the median of the others (``consensus.outlier_factor`` in config),
     with the source's stated and implied CAGR beside each other; earlier editions get growth only."""
     cfg = settings().consensus
-    points = _source_points(con, market_id)
+    info = sources(con, market_id)
+    points = _source_points(con, market_id, info)
     found = {f.source_id: f for f in outliers(points, cfg.outlier_factor, cfg.min_others)}
     growth = {g.source_id: g for g in growth_comparison(points, cfg.cagr_tolerance_pp)}
     common = common_period(points)
-    info = sources(con, market_id)
     rows = []
     for r in info.itertuples():
         if r.n_figures == 0:
