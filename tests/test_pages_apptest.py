@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from marketintel.ui import widget_key
+
 TIMEOUT = 60
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "app.py"
@@ -132,7 +134,7 @@ def test_explorer_region_filter_shrinks_the_segment_chart():
 def test_explorer_filter_widget_changes_chart_and_url():
     at = run_page("explorer", market="telemedicine", dim="component")
     before = total_of_trace_values(figure_titled(at, "by component"))
-    at.multiselect(key="w_region").set_value(["asia_pacific"]).run()
+    at.multiselect(key=widget_key("region", "en")).set_value(["asia_pacific"]).run()
     assert not at.exception
     after_fig = figure_titled(at, "by component")
     assert total_of_trace_values(after_fig) < before
@@ -163,7 +165,7 @@ def test_explorer_unknown_market_and_segment_show_message_and_valid_view():
 
 def test_explorer_filter_on_the_breakdown_dimension_keeps_only_that_segment():
     at = run_page("explorer", market="connected-healthcare", dim="component")
-    at.multiselect(key="w_component").set_value(["hardware"]).run()
+    at.multiselect(key=widget_key("component", "en")).set_value(["hardware"]).run()
     assert not at.exception
     fig = figure_titled(at, "by component")
     assert [tr["name"] for tr in fig["data"]] == ["Hardware (est.)"]

@@ -18,6 +18,7 @@ from .state import (
     set_url_values,
     show_messages,
     url_values,
+    widget_key,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "set_url_values",
     "show_messages",
     "url_values",
+    "widget_key",
 ]

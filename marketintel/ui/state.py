@@ -30,6 +30,17 @@ def current_text() -> i18n.Text:
     return i18n.text(current_language())
 
 
+def widget_key(key: str, lang: str | None = None) -> str:
+    """The session-state key of the widget bound to URL parameter ``key``, one per language.
+
+    A select widget's browser state is its option's label: after a language switch the old
+    language's label comes back and matches no option, so each language gets its own widget.
+    """
+    if key == "lang":  # its labels are the same in every language
+        return "w_lang"
+    return f"w_{key}.{lang or current_language()}"
+
+
 def _state() -> dict[str, list[str]]:
     return st.session_state.setdefault(STATE_KEY, {})
 
@@ -99,9 +110,10 @@ def choose_one(
             )
         )
         chosen = default
-    wkey = f"w_{key}"
-    if st.session_state.get(wkey) not in options or st.session_state.get(wkey) != chosen:
-        st.session_state[wkey] = chosen
+    wkey = widget_key(key)
+    # Assigned on every run, not only when it differs: a widget the previous page also drew (the
+    # language switch) is drawn afresh after navigation and shows only a value assigned in this run.
+    st.session_state[wkey] = chosen
 
     def _changed() -> None:
         set_url_values(key, st.session_state[wkey])
@@ -157,9 +169,8 @@ def choose_many(
     if max_selections and len(chosen) > max_selections:
         messages.append(_("Kept the first {n} {what}.", n=max_selections, what=label.lower()))
         chosen = chosen[:max_selections]
-    wkey = f"w_{key}"
-    if st.session_state.get(wkey) != chosen:
-        st.session_state[wkey] = chosen
+    wkey = widget_key(key)
+    st.session_state[wkey] = chosen  # every run, as in ``choose_one``
 
     def _changed() -> None:
         set_url_values(key, st.session_state[wkey])
