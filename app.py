@@ -15,6 +15,7 @@ from marketintel.ui import (
     choose_one,
     draw_chart,
     page_setup,
+    page_view,
     page_workbook,
     plain,
     q,
@@ -23,6 +24,7 @@ from marketintel.ui import (
     restore_url,
     show_messages,
 )
+from marketintel.view import named
 
 _ = page_setup()
 cfg = settings()
@@ -90,6 +92,11 @@ st.page_link(
 )
 
 
+def overview_view(**fields):
+    """The Overview's view: the markets it shows, and the section's own choices."""
+    return page_view("", markets=named(markets), **fields)
+
+
 @st.fragment
 def growth_section() -> None:
     """The scale switch reruns only this chart, not the cards or the bubble chart."""
@@ -106,13 +113,14 @@ def growth_section() -> None:
     series_ref = q(queries.market_series, shown)
     series = query(series_ref)
     first, last = int(series["year"].min()), int(series["year"].max())
-    scale_note = {"linear": _("linear scale"), "log": _("log scale"), "indexed": _("indexed scale")}
+    view = overview_view(scale=scale)
     draw_chart(
         chart(
             charts.growth_chart, series_ref, scale, _("Market size {first}–{last}", first=first, last=last), lang=_.lang
         ),
         "overview_growth",
-        subtitle=" · ".join([_("All markets"), scale_note[scale]]),
+        subtitle=" · ".join([_("All markets"), view.scale_text(_.lang)]),
+        view=view,
     )
 
 
@@ -122,6 +130,7 @@ draw_chart(
     chart(charts.bubble_chart, q(queries.growth_summary, shown), _("Size vs growth"), lang=_.lang),
     "overview_bubble",
     subtitle=_("All markets"),
+    view=overview_view(),
 )
 if len(all_markets) > limit:
     # Display table: names, year headers and money (亿美元 in Chinese) already follow the language.
@@ -139,4 +148,4 @@ if len(all_markets) > limit:
     )
     register_table(_("All markets"), table.reset_index())
 register_table(_("Headline figures"), headlines)
-page_workbook("overview")
+page_workbook("overview", overview_view())

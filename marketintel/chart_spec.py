@@ -124,14 +124,15 @@ class ChartSpec:
     legend: bool = True
     unit: str = ""
     view: str = ""  # the filters and choices in force, in the reader's words
+    link: str = ""  # the URL that reopens the view (exports show it; the screen is already there)
 
     @property
     def native(self) -> bool:
         """Every panel can be a native PowerPoint chart."""
         return all(p.kind in NATIVE_KINDS for p in self.panels)
 
-    def with_view(self, view: str) -> "ChartSpec":
-        """The same chart, naming the view it was drawn for."""
+    def with_view(self, view: str, link: str = "", subtitle: str | None = None) -> "ChartSpec":
+        """The same chart, naming the view it was drawn for (and its link, and the subtitle that names it)."""
         from dataclasses import replace
 
-        return replace(self, view=view)
+        return replace(self, view=view, link=link, subtitle=self.subtitle if subtitle is None else subtitle)

@@ -8,7 +8,8 @@ here, and pages, chart builders and exporters all call it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -350,41 +351,96 @@ def growth_note(row, lang: str) -> str:
     return _("{stated}; {implied}.", stated=stated, implied=implied)
 
 
-# -- the view, named ---------------------------------------------------------------------------
-
-#: How many chosen values a filter names before it says how many more.
-NAMED_VALUES = 3
+# -- slides and the slice ------------------------------------------------------------------------
 
 
-def named_filters(
-    filters: Mapping[str, Sequence[str]],
-    options: Mapping[str, pd.DataFrame],
-    dimension_labels: Mapping[str, str],
-    lang: str,
-) -> str:
-    """The filters in force by their values' names: "Asia-Pacific · Hospitals", or
-    "Specialty: 3 of 11 (Cardiology, Dermatology, Neurology)" where a filter holds several values."""
+def slide_notes(spec, view_rows: Sequence[tuple[str, str]], lang: str, extra: Sequence[str] = ()) -> str:
+    """A slide's speaker notes: the view (every filter by name, the link), the sources, what each
+    kind of figure on the chart is, and ``extra`` lines (e.g. the basis of an estimate)."""
     _ = i18n.text(lang)
-    parts = []
-    for dim, chosen in filters.items():
-        if not chosen:
-            continue
-        frame = options.get(dim)
-        names = dict(zip(frame["segment"], text_column(frame, "label", lang))) if frame is not None else {}
-        shown = [names.get(v, v) for v in chosen]
-        if len(shown) == 1:
-            parts.append(shown[0])
-            continue
-        listed = _.join(shown[:NAMED_VALUES])
-        if len(shown) > NAMED_VALUES:
-            listed = _("{names} and {n} more", names=listed, n=len(shown) - NAMED_VALUES)
-        parts.append(
+    prov = settings().provenance
+    present: list[str] = []
+    for panel in spec.panels:
+        marks = [n.provenance for n in panel.nodes] + [p for s in panel.series for p in s.provenance]
+        present += [m for m in marks if m not in present]
+    lines = [_("What this slide shows")]
+    lines += [f"{what}: {shown}" for what, shown in view_rows]
+    lines += ["", spec.source_note]
+    if present:
+        lines += ["", _("What the figures are")]
+        for name in ("reported", "derived", "estimate"):
+            if name in present:
+                words = getattr(prov, name)
+                lines.append(f"{_.dynamic(words.label)}: {_.dynamic(words.describe)}")
+    if extra:
+        lines += ["", *extra]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class SliceHeadline:
+    """The filtered slice in one answer: its value in a year, share, growth, and what it rests on."""
+
+    label: str  # the slice and year: "Asia-Pacific · Hospitals, 2030"
+    value: str  # "USD 43.67 bn"
+    share: str  # "15.4% of the market"
+    market: str  # "The whole market: USD 283.50 bn in 2030"
+    growth: str  # "CAGR 2025–2032: 19.3%"
+    provenance: str  # "Estimate: … assumed independent"
+    rationales: tuple[str, ...]  # every assumption, in full
+    estimate: bool
+
+
+def slice_headline(
+    summary: pd.DataFrame, rationales: pd.DataFrame, year: int, filters_text: str, dimension_labels, lang: str
+) -> SliceHeadline | None:
+    """``queries.slice_summary`` and ``queries.slice_rationales`` as the Explorer's one-line answer."""
+    from .series import cagr_pct
+
+    if summary.empty or year not in set(summary["year"]):
+        return None
+    _ = i18n.text(lang)
+    row = summary[summary["year"] == year].iloc[0]
+    first, last = summary.iloc[0], summary.iloc[-1]
+    rate = cagr_pct(float(first["value"]), float(last["value"]), int(last["year"] - first["year"]))
+    estimate = row["provenance"] == "estimate"
+    basis = str(row["basis"])
+    if not estimate:
+        provenance = _(
+            "{word}: the whole market, as the primary source states it", word=provenance_word(row["provenance"], lang)
+        )
+    elif "cross-tab" in basis:
+        provenance = _(
+            "Estimate: our segment shares applied to the primary source's size; the combined filters use the curated cross-tab"
+        )
+    elif "independence" in basis:
+        provenance = _(
+            "Estimate: our segment shares applied to the primary source's size; the filters' dimensions are assumed independent (their shares multiplied)"
+        )
+    else:
+        provenance = _("Estimate: our segment shares applied to the primary source's size")
+    lines = []
+    for r in rationales.itertuples():
+        label = localised(r.label_zh, r.label_en) if lang == "zh" else r.label_en
+        why = localised(r.rationale_zh, r.rationale_en) if lang == "zh" else r.rationale_en
+        dim = dimension_labels.get(r.dimension, r.dimension)
+        lines.append(
             _(
-                "{dimension}: {n} of {total} ({names})",
-                dimension=dimension_labels.get(dim, dim),
-                n=len(shown),
-                total=len(names) or len(shown),
-                names=listed,
+                "{segment} ({dimension}, {share}% in {year}): {why}",
+                segment=label,
+                dimension=dim,
+                share=f"{r.share_pct:.1f}",
+                year=int(r.year),
+                why=why if isinstance(why, str) else "",
             )
         )
-    return " · ".join(parts)
+    return SliceHeadline(
+        label=_("{slice}, {year}", slice=filters_text or _("Whole market"), year=year),
+        value=_.money(float(row["value"])),
+        share=_("{share}% of the market", share=f"{row['share_pct']:.1f}"),
+        market=_("The whole market: {market} in {year}", market=_.money(float(row["market_value"])), year=year),
+        growth=_("CAGR {first}–{last}: {rate}%", first=int(first["year"]), last=int(last["year"]), rate=f"{rate:.1f}"),
+        provenance=provenance,
+        rationales=tuple(lines),
+        estimate=bool(estimate),
+    )

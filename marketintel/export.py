@@ -98,9 +98,17 @@ def _flatten(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_bytes(df: pd.DataFrame, lang: str = "en") -> bytes:
-    """A table as UTF-8 CSV (with BOM, so Excel reads the encoding), formula-safe."""
-    return neutralise_formulas(_flatten(localise_table(df, lang))).to_csv(index=False).encode("utf-8-sig")
+def csv_bytes(df: pd.DataFrame, lang: str = "en", preamble: list[tuple[str, str]] | None = None) -> bytes:
+    """A table as UTF-8 CSV (with BOM, so Excel reads the encoding), formula-safe.
+
+    ``preamble`` rows (e.g. the view: markets, filters, link) come first, then a blank line,
+    the way statistics offices head their CSV downloads.
+    """
+    body = neutralise_formulas(_flatten(localise_table(df, lang))).to_csv(index=False)
+    if preamble:
+        head = neutralise_formulas(pd.DataFrame(preamble)).to_csv(index=False, header=False)
+        body = head + "\n" + body
+    return body.encode("utf-8-sig")
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -113,21 +121,68 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def workbook_bytes(tables: dict[str, pd.DataFrame], sources: pd.DataFrame | None = None, lang: str = "en") -> bytes:
-    """One Excel workbook: a sheet per table (numbers stay numbers) plus a Sources sheet.
+def _format_sheet(sheet, df: pd.DataFrame, formats: dict[str, str]) -> None:
+    """Readable columns: widths from the content, headers bold and frozen, numbers shown rounded
+    (the cell keeps full precision), links clickable."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    Sheet names are the (already translated) table titles; headers and units follow ``lang``.
+    sheet.freeze_panes = "A2"
+    for j, col in enumerate(df.columns, start=1):
+        letter = get_column_letter(j)
+        sheet.cell(row=1, column=j).font = Font(bold=True)
+        texts = [str(col)] + [str(v) for v in df[col].head(200) if v is not None]
+        sheet.column_dimensions[letter].width = min(60, max(8, max(len(t) for t in texts) + 2))
+        fmt = formats.get(col)
+        if fmt is None and pd.api.types.is_float_dtype(df[col]):
+            fmt = "#,##0.00"
+        if fmt:
+            for row in range(2, len(df) + 2):
+                sheet.cell(row=row, column=j).number_format = fmt
+        for row in range(2, len(df) + 2):
+            cell = sheet.cell(row=row, column=j)
+            if isinstance(cell.value, str) and cell.value.startswith(("http://", "https://")):
+                cell.hyperlink = cell.value
+                cell.font = Font(color="0563C1", underline="single")
+        if pd.api.types.is_string_dtype(df[col]) or df[col].dtype == object:
+            if any(len(t) > 60 for t in texts):
+                from openpyxl.styles import Alignment
+
+                for row in range(2, len(df) + 2):
+                    sheet.cell(row=row, column=j).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def workbook_bytes(
+    tables: dict[str, pd.DataFrame],
+    sources: pd.DataFrame | None = None,
+    lang: str = "en",
+    view: list[tuple[str, str]] | None = None,
+    assumptions: pd.DataFrame | None = None,
+) -> bytes:
+    """One Excel workbook: the view first (what the page showed, its filters, its link), a sheet per
+    table (numbers stay numbers, shown rounded), the assumptions behind the estimates, and the sources.
+
+    Sheet names are the (already translated) table titles; headers and units follow ``lang``. A
+    table's ``attrs["number_formats"]`` (from ``charts.chart_sheet``) sets how its columns show.
     """
     buf = io.BytesIO()
     used: set[str] = set()
     _ = i18n.text(lang)
+
+    def write(xl, name: str, df: pd.DataFrame, localise: bool = True) -> None:
+        formats = dict(df.attrs.get("number_formats", {}))
+        out = neutralise_formulas(_flatten(localise_table(df, lang) if localise else df))
+        sheet_name = _sheet_name(name, used)
+        out.to_excel(xl, sheet_name=sheet_name, index=False)
+        _format_sheet(xl.sheets[sheet_name], out, formats)
+
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        if view:
+            write(xl, _("View"), pd.DataFrame(view, columns=[_("What"), _("Shown")]), localise=False)
         for name, df in tables.items():
-            neutralise_formulas(_flatten(localise_table(df, lang))).to_excel(
-                xl, sheet_name=_sheet_name(name, used), index=False
-            )
+            write(xl, name, df)
+        if assumptions is not None and not assumptions.empty:
+            write(xl, _("Assumptions"), assumptions)
         if sources is not None:
-            neutralise_formulas(_flatten(localise_table(sources, lang))).to_excel(
-                xl, sheet_name=_sheet_name(_("Sources"), used), index=False
-            )
+            write(xl, _("Sources"), sources)
     return buf.getvalue()

@@ -289,10 +289,83 @@ def _crosstab_conditional(
     return np.array([cond.get((root(s), y), 0.0) for s, y in zip(base["segment"], base["year"])])
 
 
+def slice_summary(con, market_id: str, filters: Filters | None = None) -> pd.DataFrame:
+    """Per year of the primary source: the whole market, the slice ``filters`` leave, its share of
+    the market, and what the slice rests on (``provenance``; ``basis`` of a combined estimate).
+
+    Unfiltered, the slice is the market itself (reported and derived); filtered, an estimate:
+    the chosen segments of the first filtered dimension, scaled by the other filters' shares.
+    """
+    filters = {k: list(v) for k, v in (filters or {}).items() if v}
+    series = market_series(con, [market_id])
+    if not filters or series.empty:
+        return pd.DataFrame(
+            {
+                "year": series["year"],
+                "market_value": series["value"],
+                "value": series["value"],
+                "share_pct": 100.0,
+                "provenance": series["provenance"],
+                "basis": "",
+            }
+        )
+    dimension = next(iter(filters))
+    rows = segment_breakdown(con, market_id, dimension, filters, level=None)
+    chosen = _normalise_selection(rows.drop_duplicates("segment")[["segment", "parent"]], filters[dimension])
+    part = rows[rows["segment"].isin(chosen)]
+    out = (
+        part.groupby("year", as_index=False)
+        .agg(market_value=("market_value", "first"), value=("value", "sum"), share_pct=("filtered_share_pct", "sum"))
+        .assign(provenance="estimate", basis=rows["basis"].iloc[0] if not rows.empty else "estimate")
+    )
+    return out
+
+
+def slice_rationales(con, market_id: str, filters: Filters | None = None, year: int | None = None) -> pd.DataFrame:
+    """Every chosen segment's estimated share of its dimension in ``year`` (default: the last) and
+    the curated rationale for it: the assumptions a filtered figure rests on."""
+    filters = {k: list(v) for k, v in (filters or {}).items() if v}
+    if not filters:
+        return pd.DataFrame(
+            columns=[
+                "dimension",
+                "segment",
+                "label_en",
+                "label_zh",
+                "year",
+                "share_pct",
+                "rationale_en",
+                "rationale_zh",
+            ]
+        )
+    dims = list(filters)
+    segs = [s for d in dims for s in filters[d]]
+    return _df(
+        con,
+        """
+        SELECT sf.dimension, sf.segment, g.label_en, g.label_zh, sf.year, sf.share_pct,
+               sf.rationale AS rationale_en, sf.rationale_zh
+        FROM segment_figures sf
+        JOIN markets m ON m.market_id = sf.market_id AND m.primary_source_id = sf.source_id
+        JOIN segments g ON g.market_id = sf.market_id AND g.source_id = sf.source_id
+             AND g.dimension = sf.dimension AND g.segment = sf.segment
+        WHERE sf.market_id = ? AND list_contains(?, sf.dimension) AND list_contains(?, sf.segment)
+          AND sf.year = coalesce(?, (SELECT max(year) FROM segment_figures WHERE market_id = ?))
+        ORDER BY list_position(?, sf.dimension), g.sort_order""",
+        [market_id, dims, segs, year, market_id, dims],
+    )
+
+
 def segment_share_table(
-    con, market_id: str, dimension: str, filters: Filters | None = None, level: int | None = 0
+    con,
+    market_id: str,
+    dimension: str,
+    filters: Filters | None = None,
+    level: int | None = 0,
+    year: int | None = None,
 ) -> pd.DataFrame:
-    """Per segment: share and value in the first and last year, and the segment CAGR between."""
+    """Per segment: share and value in the first and last year, the segment CAGR between, and in
+    ``year`` (default: the last) its value, its share of the filtered slice and of the whole market."""
     df = segment_breakdown(con, market_id, dimension, filters, level)
     if df.empty:
         return pd.DataFrame(
@@ -310,6 +383,10 @@ def segment_share_table(
                 "cagr_pct",
                 "provenance",
                 "basis",
+                "year",
+                "value_year",
+                "share_of_slice_pct",
+                "share_of_market_pct",
                 "rationale_en",
                 "rationale_zh",
             ]
@@ -337,8 +414,17 @@ def segment_share_table(
     table["cagr_pct"] = [cagr_pct(v0, v1, years) for v0, v1 in zip(table["value_first"], table["value_last"])]
     table["provenance"] = "estimate"
     table["basis"] = df["basis"].iloc[0]
-    table["rationale_en"] = b.loc[a.index, "rationale_en"].to_numpy()
-    table["rationale_zh"] = b.loc[a.index, "rationale_zh"].to_numpy()
+    chosen_year = year if year is not None and year in set(df["year"]) else last_year
+    c = df[df["year"] == chosen_year].set_index("segment").loc[a.index]
+    # The slice is what the roots of the shown hierarchy add up to (a child's parent may be filtered out).
+    roots = ~c["parent"].isin(c.index)
+    slice_total = float(c.loc[roots, "value"].sum())
+    table["year"] = chosen_year
+    table["value_year"] = c["value"].to_numpy()
+    table["share_of_slice_pct"] = (c["value"] / slice_total * 100).to_numpy() if slice_total else np.nan
+    table["share_of_market_pct"] = c["filtered_share_pct"].to_numpy()
+    table["rationale_en"] = c["rationale_en"].to_numpy()
+    table["rationale_zh"] = c["rationale_zh"].to_numpy()
     return table
 
 
@@ -498,7 +584,7 @@ def sources(con, market_id: str | None = None) -> pd.DataFrame:
         """
         SELECT s.market_id, m.name_en AS market_en, m.name_zh AS market_zh, s.source_id, s.is_primary,
                s.kind_en, s.kind_zh, s.title_en, s.title_zh, s.publisher, s.report_code, s.document, s.date,
-               s.url, s.accessed, s.edition_of, s.scope_en, s.scope_zh, s.notes_en, s.notes_zh,
+               s.url, strftime(s.accessed, '%Y-%m-%d') AS accessed, s.edition_of, s.scope_en, s.scope_zh, s.notes_en, s.notes_zh,
                s.coverage_en, s.coverage_zh, s.cagr_pct, s.cagr_start, s.cagr_end, s.cagr_basis_en, s.cagr_basis_zh,
                s.first_year, s.last_year, s.n_figures
         FROM sources s JOIN markets m USING (market_id)

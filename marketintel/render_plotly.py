@@ -11,6 +11,7 @@ import html
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from . import i18n
 from .chart_spec import ChartSpec, Panel, Series
 from .settings import Theme, settings
 
@@ -270,7 +271,15 @@ def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> g
     heading = f"<b>{esc(spec.title)}</b>" + (
         f"<br><span style='font-size:13px;color:{theme.subtitle_color}'>{esc(subtitle)}</span>" if subtitle else ""
     )
-    margin = dict(l=70, r=30, t=90 if subtitle else 70, b=110)
+    footnote = wrap_label(esc(spec.source_note), 150) if spec.source_note else ""
+    if spec.link:  # exports carry the link back to their view; the screen is the view
+        _ = i18n.text(spec.lang)
+        label = _("Open this view in the dashboard")
+        link = html.escape(spec.link, quote=True)
+        footnote += ("<br>" if footnote else "") + f'<a href="{link}">{esc(label)}: {esc(spec.link)}</a>'
+    lines = footnote.count("<br>") + 1 if footnote else 0
+    # Room under the axis for every footnote line (a two-line source was cut off on the region chart).
+    margin = dict(l=70, r=30, t=90 if subtitle else 70, b=92 + 16 * lines)
     if kinds == {"treemap"}:
         margin.update(l=10, r=10)
     fig.update_layout(
@@ -296,9 +305,9 @@ def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> g
         fig.update_layout(bargap=0.35)
     if any(p.kind == "column_clustered" for p in panels):
         fig.update_xaxes(tickangle=0)
-    if spec.source_note:
+    if footnote:
         fig.add_annotation(
-            text=wrap_label(esc(spec.source_note), 150),
+            text=footnote,
             xref="paper",
             yref="paper",
             x=0,

@@ -58,10 +58,12 @@ class DeckSlide:
     spec: ChartSpec
     title: str
     subtitle: str
+    notes: str = ""  # speaker notes: the view, the sources, the provenance
+    link: str = ""  # the footnote's link back to the view
 
     @classmethod
-    def from_chart(cls, spec: ChartSpec, subtitle: str = "") -> "DeckSlide":
-        return cls(spec, spec.title, subtitle or spec.subtitle)
+    def from_chart(cls, spec: ChartSpec, subtitle: str = "", notes: str = "") -> "DeckSlide":
+        return cls(spec, spec.title, subtitle or spec.subtitle, notes, spec.link)
 
 
 def _rgb(color: str | None) -> RGBColor | None:
@@ -110,6 +112,21 @@ class _Writer:
             for run in p.runs:
                 self.east_asian_font(run._r.get_or_add_rPr())
         return box
+
+    def link(self, box, text: str, url: str) -> None:
+        """A clickable run after the text in ``box`` (PowerPoint opens it on click in a show, Ctrl+click when editing)."""
+        para = box.text_frame.paragraphs[-1]
+        sep = para.add_run()
+        sep.text = " · "
+        run = para.add_run()
+        run.text = text
+        run.hyperlink.address = url
+        for r in (sep, run):
+            r.font.size, r.font.name = Pt(11), self.font
+            self.east_asian_font(r._r.get_or_add_rPr())
+        sep.font.color.rgb = _rgb(self.theme.note_color)
+        run.font.color.rgb = _rgb(self.cfg.theme.link_color)
+        run.font.underline = True
 
     # -- fills and marks ---------------------------------------------------------------
 
@@ -276,6 +293,11 @@ class _Writer:
             table.cell(i, 2).text = f"{n.share_pct:.1f}"
 
 
+def _view_link_label(lang: str) -> str:
+    _ = i18n.text(lang)
+    return _("Open this view in the dashboard")
+
+
 def build_deck(
     slides: list[DeckSlide],
     title: str | None = None,
@@ -351,16 +373,20 @@ def build_deck(
             14,
             color=theme.subtitle_color,
         )
-        w.textbox(
+        foot = w.textbox(
             slide,
             Inches(0.5),
-            Inches(6.85),
+            Inches(6.8),
             width - Inches(1.0),
-            Inches(0.5),
+            Inches(0.6),
             spec.source_note,
             11,
             color=theme.note_color,
         )
+        if item.link:
+            w.link(foot, _view_link_label(spec.lang), item.link)  # the slide's language, not the deck's
+        if item.notes:
+            slide.notes_slide.notes_text_frame.text = item.notes
         top, height = Inches(1.5), Inches(5.25)
         if spec.native:
             pw = (width - Inches(1.0)) / len(spec.panels)

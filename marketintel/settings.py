@@ -24,6 +24,8 @@ class _Frozen(BaseModel):
 
 class AppSettings(_Frozen):
     title: str
+    # The address links to a view start with (slides, workbooks). Empty: the one the browser used.
+    base_url: str = ""
 
 
 class Paths(_Frozen):
@@ -108,6 +110,7 @@ class Theme(_Frozen):
     text_color: str
     subtitle_color: str
     note_color: str
+    link_color: str
     axis_color: str
     treemap_root_color: str
     outline_color: str

@@ -11,6 +11,7 @@ from marketintel.ui import (
     choose_one,
     draw_chart,
     page_setup,
+    page_view,
     page_workbook,
     q,
     query,
@@ -18,6 +19,7 @@ from marketintel.ui import (
     restore_url,
     show_messages,
 )
+from marketintel.view import named
 
 _ = page_setup()
 cfg = settings()
@@ -43,6 +45,12 @@ show_messages(messages)
 series_ref = q(queries.market_series, chosen)
 series = query(series_ref)
 picked_names = _.join(names[m] for m in chosen)
+chosen_named = named(markets.set_index("market_id").loc[chosen].reset_index())
+
+
+def compare_view(**fields):
+    """The comparison's view: the chosen markets, and the section's own choices."""
+    return page_view("compare", markets=chosen_named, **fields)
 
 
 @st.fragment
@@ -57,11 +65,12 @@ def growth_section() -> None:
         widget="segmented",
     )
     show_messages(msg)
-    scale_note = {"linear": _("linear scale"), "log": _("log scale"), "indexed": _("indexed scale")}
+    view = compare_view(scale=scale)
     draw_chart(
         chart(charts.growth_chart, series_ref, scale, _("Market size compared"), lang=_.lang),
         "compare_growth",
-        subtitle=" · ".join([picked_names, scale_note[scale]]),
+        subtitle=" · ".join([picked_names, _("whole markets"), view.scale_text(_.lang)]),
+        view=view,
     )
 
 
@@ -69,7 +78,8 @@ growth_section()
 draw_chart(
     chart(charts.growth_bars, q(queries.growth_summary, chosen), _("Growth compared"), lang=_.lang),
     "compare_bars",
-    subtitle=picked_names,
+    subtitle=" · ".join([picked_names, _("whole markets")]),
+    view=compare_view(),
 )
 
 st.subheader(_("Headline figures"), anchor=False)
@@ -136,6 +146,7 @@ else:
             ),
             "compare_concepts",
             subtitle=f"{picked_names} · {cyear}",
+            view=compare_view(year=int(cyear)),
         )
         shown = comp[comp["year"] == int(cyear)]
         detail = money_in_language(shown, _.lang).assign(
@@ -172,4 +183,4 @@ st.caption(
 for mid in chosen:
     st.page_link("pages/sources.py", label=_("Sources for {market}", market=names[mid]), query_params={"market": mid})
 
-page_workbook("compare")
+page_workbook("compare", compare_view())

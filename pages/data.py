@@ -21,7 +21,7 @@ src = query(queries.sources)
 basis_col = _.col("cagr_basis")
 st.dataframe(
     src[[market_col, title_col, "report_code", "date", "is_primary", "cagr_pct", basis_col, "document"]].fillna(
-        {"report_code": "—"}
+        {"report_code": "—", "date": "—"}
     ),
     hide_index=True,
     width="stretch",

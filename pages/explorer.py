@@ -3,7 +3,7 @@
 import streamlit as st
 
 from marketintel import charts, queries
-from marketintel.display import named_filters, region_labels, share_table, text_column
+from marketintel.display import region_labels, share_table, slice_headline, text_column
 from marketintel.settings import settings
 from marketintel.ui import (
     chart,
@@ -11,15 +11,18 @@ from marketintel.ui import (
     choose_one,
     draw_chart,
     page_setup,
+    page_view,
     page_workbook,
     plain,
     q,
     query,
+    register_assumptions,
     register_table,
     restore_url,
     segment_labels,
     show_messages,
 )
+from marketintel.view import Named, filter_choices
 
 _ = page_setup()
 cfg = settings()
@@ -88,7 +91,16 @@ st.caption(
 )
 show_messages(messages)
 
-active = named_filters(filters, option_frames, dim_labels, _.lang) or _("no filters")
+market_named = Named(market_id, market["name_en"], market["name_zh"])
+chosen_filters = filter_choices(filters, option_frames, cfg.dimensions)
+
+
+def explorer_view(**fields):
+    """This page's view now: the market, every filter by name, and the section's own choices."""
+    return page_view("explorer", markets=(market_named,), filters=chosen_filters, **fields)
+
+
+active = explorer_view().filters_or_none(_.lang)
 
 
 @st.fragment
@@ -121,6 +133,7 @@ def growth_section(market_id: str, name: str) -> None:
         "explorer_growth",
         subtitle=_("Whole market, unfiltered")
         + (" · " + _("with the publishers' range, log scale") if band == "on" else ""),
+        view=explorer_view(scale="log" if band == "on" else "linear"),
     )
     if band == "on":
         st.page_link("pages/sources.py", label=_("What every publisher says"), query_params={"market": market_id})
@@ -157,6 +170,34 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
     show_messages(msg1 + msg + msg2)
 
     subtitle = _("Filters: {active}", active=active)
+    dim_cfg = cfg.dimensions[breakdown_dim]
+    view_now = explorer_view(breakdown=Named(breakdown_dim, dim_cfg.en, dim_cfg.zh), year=year)
+    headline = slice_headline(
+        query(queries.slice_summary, market_id, filters),
+        query(queries.slice_rationales, market_id, filters, year),
+        year,
+        view_now.filters_text(_.lang),
+        dim_labels,
+        _.lang,
+    )
+    basis_notes: list[str] = []
+    if headline is not None:
+        basis_notes = [headline.provenance, *headline.rationales]
+        with st.container(border=True):
+            c1, c2, c3 = st.columns([2, 2, 3])
+            c1.metric(
+                plain(headline.label), headline.value, help=_("The slice your filters leave, in the chosen year.")
+            )
+            c2.metric(_("Share and growth"), headline.share, help=headline.market)
+            c2.caption(plain(headline.growth) + "  \n" + plain(headline.market))
+            c3.markdown(
+                ("**" + plain(_("Estimate")) + "** · " if headline.estimate else "") + plain(headline.provenance)
+            )
+            if headline.rationales:
+                with c3.expander(_("The assumptions, in full")):
+                    for line in headline.rationales:
+                        st.markdown("- " + plain(line))
+        register_assumptions(query(queries.slice_rationales, market_id, filters, year))
     breakdown_ref = q(queries.segment_breakdown, market_id, breakdown_dim, filters, level=0)
     breakdown = query(breakdown_ref)
     if breakdown.empty or breakdown["value"].sum() == 0:
@@ -169,6 +210,8 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
             chart(charts.segment_area_chart, breakdown_ref, title, subtitle, market["report_code"], view, lang=_.lang),
             "explorer_segments",
             subtitle=subtitle,
+            view=view_now,
+            notes=basis_notes,
         )
 
         # TRANSLATORS: the treemap's title: the title above (e.g. "Telemedicine by component") and a year.
@@ -183,31 +226,36 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
                 lang=_.lang,
             ),
             "explorer_tree",
-            q(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None, year=year),
             subtitle,
+            view=view_now,
+            notes=basis_notes,
         )
-        table = query(queries.segment_share_table, market_id, breakdown_dim, filters, level=None)
-        register_table(_("Share table"), table)
+        table = query(queries.segment_share_table, market_id, breakdown_dim, filters, level=None, year=year)
+        shown = share_table(table, _.lang)
         first_year, last_year = int(table["first_year"].iloc[0]), int(table["last_year"].iloc[0])
-        st.markdown(_("**Share table** · estimates · {first}→{last}", first=first_year, last=last_year))
+        columns = {
+            "segment_label": _("Segment (est.)"),
+            "share_of_slice_pct": _("Share of the slice {year} (%)", year=year),
+            "share_of_market_pct": _("Share of the market {year} (%)", year=year),
+            "value_year": _("{year} ({unit})", year=year, unit=_.money_unit),
+            "cagr_pct": _("CAGR {first}–{last} (%)", first=first_year, last=last_year),
+            "rationale": _("Why (our assumption)"),
+        }
+        register_table(_("Share table"), shown[list(columns)].rename(columns=columns))
+        st.markdown(_("**Share table** · estimates · {year}", year=year))
         st.dataframe(
-            share_table(table, _.lang)[
-                ["segment_label", "share_first", "share_last", "value_first", "value_last", "cagr_pct", "rationale"]
-            ],
+            shown[list(columns)],
             hide_index=True,
             column_config={
-                "segment_label": st.column_config.TextColumn(_("Segment (est.)")),
-                "share_first": st.column_config.NumberColumn(_("Share {year} (%)", year=first_year), format="%.1f"),
-                "share_last": st.column_config.NumberColumn(_("Share {year} (%)", year=last_year), format="%.1f"),
-                "value_first": st.column_config.NumberColumn(
-                    _("{year} ({unit})", year=first_year, unit=_.money_unit), format=_.money_column_format
-                ),
-                "value_last": st.column_config.NumberColumn(
-                    _("{year} ({unit})", year=last_year, unit=_.money_unit), format=_.money_column_format
-                ),
-                "cagr_pct": st.column_config.NumberColumn(_("CAGR (%)"), format="%.2f"),
-                "rationale": st.column_config.TextColumn(_("Why (our assumption)"), width="large"),
+                "segment_label": st.column_config.TextColumn(columns["segment_label"]),
+                "share_of_slice_pct": st.column_config.NumberColumn(columns["share_of_slice_pct"], format="%.1f"),
+                "share_of_market_pct": st.column_config.NumberColumn(columns["share_of_market_pct"], format="%.1f"),
+                "value_year": st.column_config.NumberColumn(columns["value_year"], format=_.money_column_format),
+                "cagr_pct": st.column_config.NumberColumn(columns["cagr_pct"], format="%.2f"),
+                # Wide enough to read; a hover or the workbook shows the whole text.
+                "rationale": st.column_config.TextColumn(columns["rationale"], width="large"),
             },
+            row_height=60,
         )
 
     if "region" in set(dims["dimension"]):
@@ -225,8 +273,9 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
                     lang=_.lang,
                 ),
                 "explorer_regions",
-                q(queries.segment_breakdown, market_id, "region", filters, level=0, year=year),
                 subtitle,
+                view=view_now,
+                notes=basis_notes,
             )
 
 
@@ -263,4 +312,4 @@ if not claims.empty:
     for c in claims.itertuples():
         st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(_.pick(c, 'source_title'))}*")
 
-page_workbook(f"explorer-{market_id}")
+page_workbook(f"explorer-{market_id}", explorer_view())

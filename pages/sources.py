@@ -16,6 +16,7 @@ from marketintel.ui import (
     choose_one,
     draw_chart,
     page_setup,
+    page_view,
     page_workbook,
     plain,
     q,
@@ -24,6 +25,7 @@ from marketintel.ui import (
     restore_url,
     show_messages,
 )
+from marketintel.view import Named
 
 _ = page_setup()
 restore_url(["market", "scale"])
@@ -61,6 +63,11 @@ else:
     st.markdown("\n".join(f"- {plain(outlier_statement(r, _.lang))}" for r in others.to_dict("records")))
 
 
+def sources_view(**fields):
+    """The Sources page's view: one market, every publisher."""
+    return page_view("sources", markets=(Named(market_id, market["name_en"], market["name_zh"]),), **fields)
+
+
 @st.fragment
 def timeline_section() -> None:
     """The scale switch reruns only the chart."""
@@ -85,7 +92,8 @@ def timeline_section() -> None:
             consensus=q(queries.source_consensus, market_id),
         ),
         "sources_timeline",
-        subtitle=" · ".join([name, _("log scale") if scale == "log" else _("linear scale")]),
+        subtitle=" · ".join([name, _("every publisher"), sources_view(scale=scale).scale_text(_.lang)]),
+        view=sources_view(scale=scale),
     )
 
 
@@ -258,4 +266,4 @@ if tax["source_id"].nunique() > 1:
         },
     )
 
-page_workbook(f"sources-{market_id}")
+page_workbook(f"sources-{market_id}", sources_view())

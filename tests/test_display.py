@@ -61,29 +61,6 @@ def test_localised_headers_in_chinese():
     assert list(out.columns) == ["年份", "数值（亿美元）"]
 
 
-@pytest.mark.parametrize(
-    "filters, lang, expected",
-    [
-        ({}, "en", ""),
-        ({"region": ["emea"]}, "en", "EMEA"),
-        ({"region": ["emea"]}, "zh", "EMEA"),  # no Chinese label in the data: its English
-        ({"region": ["us"], "component": ["software"]}, "en", "United States · Software"),
-        ({"region": ["us"], "component": ["software"]}, "zh", "美国 · 软件"),
-        ({"component": ["hardware", "software"]}, "en", "Component: 2 of 2 (Hardware, Software)"),
-        (
-            {"region": ["americas", "us", "rest_americas", "emea"]},
-            "en",
-            "Region: 4 of 4 (Americas, United States, Rest of Americas and 1 more)",
-        ),
-        ({"component": ["hardware", "software"]}, "zh", "组件：2项中的2项（硬件、软件）"),
-    ],
-)
-def test_the_view_is_named_by_its_values(fx, filters, lang, expected):
-    options = {d: queries.segment_options(fx, "alpha", d) for d in ("region", "component")}
-    labels = {"region": "Region", "component": "Component"} if lang == "en" else {"region": "地区", "component": "组件"}
-    assert display.named_filters(filters, options, labels, lang) == expected
-
-
 def test_every_money_column_of_the_consensus_is_in_the_readers_unit(fx):
     consensus = queries.source_consensus(fx, "alpha")
     zh = display.money_in_language(consensus, "zh")

@@ -282,10 +282,27 @@ def test_deck_collects_charts_with_their_filters_and_reorders():
     deck = at.session_state["deck"]
     assert [d["title"] for d in deck] == ["Telemedicine: market size", "Telemedicine by component"]
     assert "Filters: Asia-Pacific" in deck[1]["subtitle"] and "estimates" in deck[1]["source_note"]
-    at.button(key="up_1").click().run()
+    growth_id, segments_id = (d["id"] for d in deck)
+    # Speaker notes name the view, the sources and what the figures are.
+    notes = deck[1]["slide"].notes
+    assert "Region: Asia-Pacific" in notes and "Break down by: Component" in notes
+    assert "Estimate:" in notes and "report" in notes
+    at.button(key=f"up_{segments_id}").click().run()
     assert [d["title"] for d in at.session_state["deck"]][0] == "Telemedicine by component"
-    at.button(key="rm_0").click().run()
-    assert [d["title"] for d in at.session_state["deck"]] == ["Telemedicine: market size"]
+
+    # A slide's title is edited in the deck list; emptied, it goes back to the chart's title.
+    at.text_input(key=f"deck_title_{segments_id}").set_value("Asia-Pacific: software leads").run()
+    assert at.session_state["deck"][0]["slide"].title == "Asia-Pacific: software leads"
+    at.text_input(key=f"deck_title_{segments_id}").set_value("  ").run()
+    assert at.session_state["deck"][0]["slide"].title == "Telemedicine by component"
+    # The takeaway, computed from the chart's numbers, becomes the title on one click.
+    takeaway = at.session_state["deck"][1]["takeaway"]
+    assert takeaway.startswith("Telemedicine adds USD 274 bn by 2032"), takeaway
+    at.button(key=f"takeaway_{growth_id}").click().run()
+    assert at.session_state["deck"][1]["slide"].title == takeaway
+
+    at.button(key=f"rm_{segments_id}").click().run()
+    assert [d["chart_title"] for d in at.session_state["deck"]] == ["Telemedicine: market size"]
     assert any(e.label == "Slide deck (1 chart)" for e in at.get("expander"))
 
 

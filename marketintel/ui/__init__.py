@@ -7,12 +7,14 @@ and ``deck`` (the slide deck). Pages import what they need from here.
 
 from .data import Drawn, QueryRef, chart, current_fingerprint, forget_fingerprint, q, query, segment_labels
 from .frame import NAVIGATION, page_setup, provenance_legend
-from .menus import draw_chart, has_chrome, page_workbook, register_table
+from .menus import draw_chart, has_chrome, page_workbook, register_assumptions, register_table
 from .state import (
+    base_url,
     choose_many,
     choose_one,
     current_language,
     current_text,
+    page_view,
     plain,
     restore_url,
     set_url_values,
@@ -22,6 +24,8 @@ from .state import (
 )
 
 __all__ = [
+    "base_url",
+    "page_view",
     "Drawn",
     "QueryRef",
     "chart",
@@ -36,6 +40,7 @@ __all__ = [
     "draw_chart",
     "has_chrome",
     "page_workbook",
+    "register_assumptions",
     "register_table",
     "choose_many",
     "choose_one",

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import pandas as pd
 import streamlit as st
 
 from .. import charts, db, display, queries, render_plotly
@@ -173,8 +172,3 @@ def _segment_labels(ref: QueryRef, fingerprint: str, lang: str) -> dict[str, str
 def segment_labels(market_id: str, dimension: str, lang: str) -> dict[str, str]:
     """A dimension's segments as a picker labels them (indented by depth, in ``lang``), built once per data version."""
     return _segment_labels(q(queries.segment_options, market_id, dimension), current_fingerprint(), lang)
-
-
-def query_table(ref: QueryRef | pd.DataFrame | None) -> pd.DataFrame | None:
-    """The frame a reference stands for (or the frame itself)."""
-    return query(ref) if isinstance(ref, QueryRef) else ref

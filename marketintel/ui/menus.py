@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
 from .. import charts, export
+from ..chart_spec import ChartSpec
+from ..display import slide_notes
 from ..settings import settings
-from .data import Drawn, QueryRef, query_table
+from ..view import View
+from .data import Drawn
 from .deck import add_to_deck
-from .state import current_text
+from .state import base_url, current_text
 
 PAGE_TABLES = "_page_tables"
+PAGE_ASSUMPTIONS = "_page_assumptions"
 
 
 def chart_config(filename: str) -> dict:
@@ -32,20 +37,24 @@ def chart_config(filename: str) -> dict:
     }
 
 
-def draw_chart(drawn: Drawn, key: str, data: QueryRef | pd.DataFrame | None = None, subtitle: str = "") -> None:
-    """Draw a chart with its exports beside it: add to deck, PNG, SVG (server-side) and CSV of its data.
+def draw_chart(drawn: Drawn, key: str, subtitle: str = "", view: View | None = None, notes: Sequence[str] = ()) -> None:
+    """Draw a chart with its exports beside it: add to deck, PNG, SVG (server-side) and the CSV of its numbers.
 
-    ``data`` is the query behind the chart's table (its CSV and the page workbook hold it);
-    by default the chart's own query.
+    ``view`` names what the page shows: images and slides carry it and link back to it, the
+    CSV heads with it; ``notes`` are further lines for the slide's speaker notes (the basis of
+    an estimate). The chart's numbers go into the page workbook as the chart lays them out.
     """
     st.plotly_chart(drawn.figure, key=key, theme=None, config=chart_config(key))
-    spec = drawn.spec
-    table = query_table(data if data is not None else drawn.data)
-    if table is None:
-        table = charts.chart_table(spec)
-    register_table(spec.title or key, table)
-    chrome = has_chrome()
     _ = current_text()
+    lang = _.lang
+    spec = drawn.spec
+    rows: list[tuple[str, str]] = []
+    if view is not None:
+        page_root = base_url(view.page)
+        spec = spec.with_view(view.summary(lang), view.url(page_root) if page_root else "")
+        rows = view.rows(lang, page_root)
+    register_table(spec.title or key, spec)
+    chrome = has_chrome()
     no_chrome = _("No Chrome or Chromium found: install one (apt-get install chromium) for PNG/SVG.")
     box = st.popover(_("Export this chart"))
     if box.button(
@@ -53,7 +62,7 @@ def draw_chart(drawn: Drawn, key: str, data: QueryRef | pd.DataFrame | None = No
         key=f"deck_{key}",
         help=_("Adds this chart, with the filters in force, to the slide deck in the sidebar."),
     ):
-        add_to_deck(spec, key, subtitle)
+        add_to_deck(spec, key, subtitle, slide_notes(spec, rows, lang, notes))
         st.rerun(scope="app")  # the deck lives in the sidebar, outside any fragment this chart is in
     box.download_button(
         "PNG",
@@ -75,15 +84,14 @@ def draw_chart(drawn: Drawn, key: str, data: QueryRef | pd.DataFrame | None = No
         disabled=not chrome,
         help=_("Vector image") if chrome else no_chrome,
     )
-    lang = _.lang
     box.download_button(
         "CSV",
-        data=lambda: export.csv_bytes(table, lang),
+        data=lambda: export.csv_bytes(charts.chart_sheet(spec), lang, [(spec.title, spec.subtitle), *rows]),
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"csv_{key}",
         on_click="ignore",
-        help=_("The data behind this chart"),
+        help=_("The numbers behind this chart, with the view they show"),
     )
 
 
@@ -101,15 +109,22 @@ def has_chrome() -> bool:
 def start_page() -> None:
     """Call first on every page: resets the list of tables the page's workbook will hold."""
     st.session_state[PAGE_TABLES] = {}
+    st.session_state.pop(PAGE_ASSUMPTIONS, None)
 
 
-def register_table(title: str, df: pd.DataFrame) -> None:
-    """Put a table shown on the page into the page's workbook."""
-    st.session_state.setdefault(PAGE_TABLES, {})[title] = df
+def register_table(title: str, table: pd.DataFrame | ChartSpec) -> None:
+    """Put a table shown on the page (or a chart, laid out by ``charts.chart_sheet`` when the
+    workbook is downloaded) into the page's workbook."""
+    st.session_state.setdefault(PAGE_TABLES, {})[title] = table
 
 
-def page_workbook(name: str) -> None:
-    """One Excel download with every table and chart's data drawn on this page, plus the sources."""
+def register_assumptions(table: pd.DataFrame) -> None:
+    """The assumptions behind the page's estimates (rationales, combination basis): a workbook sheet."""
+    st.session_state[PAGE_ASSUMPTIONS] = table
+
+
+def page_workbook(name: str, view: View | None = None) -> None:
+    """One Excel download: the view, every table and chart drawn on this page, the assumptions, the sources."""
     from .. import queries
     from .data import query
 
@@ -117,11 +132,18 @@ def page_workbook(name: str) -> None:
     if not tables:
         return
     sources = query(queries.sources)
+    assumptions = st.session_state.get(PAGE_ASSUMPTIONS)
     _ = current_text()
     lang = _.lang
+    rows = view.rows(lang, base_url(view.page)) if view is not None else None
+
+    def book() -> bytes:
+        sheets = {t: charts.chart_sheet(v) if isinstance(v, ChartSpec) else v for t, v in tables.items()}
+        return export.workbook_bytes(sheets, sources, lang, view=rows, assumptions=assumptions)
+
     st.download_button(
         _("Download this page's data (Excel, {n} sheets + sources)", n=len(tables)),
-        data=lambda: export.workbook_bytes(dict(tables), sources, lang),
+        data=book,
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{name}",

@@ -14,6 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from .. import i18n
+from ..settings import settings
+from ..view import View, app_root
 
 MAX_PARAM_CHARS = 200  # longer URL values are ignored, not parsed
 STATE_KEY = "_url_state"
@@ -209,3 +211,28 @@ def show_messages(messages: Sequence[str]) -> None:
         st.warning(
             _("This link had parameters we could not use:") + "\n\n" + "\n".join(f"- {plain(m)}" for m in messages)
         )
+
+
+def page_view(page: str, **fields) -> View:
+    """The view this page shows now: ``fields`` name it (markets, filters, breakdown, year, scale);
+    its parameters are the URL's as they stand, so call it after the widgets that set them."""
+    params: list[tuple[str, str]] = []
+    try:
+        for key in st.query_params:
+            params += [(key, v) for v in st.query_params.get_all(key)]
+    except Exception:  # a malformed query string must never take the page down
+        params = []
+    if "lang" not in {k for k, _v in params}:
+        params.append(("lang", current_language()))
+    return View(page=page, params=tuple(params), **fields)
+
+
+def base_url(page: str) -> str:
+    """The address links to a view start with: ``app.base_url`` from config, else the browser's."""
+    configured = settings().app.base_url
+    if configured:
+        return configured
+    try:
+        return app_root(st.context.url, page)
+    except Exception:  # outside a browser session (tests, scripts) there is no URL
+        return ""
