@@ -381,11 +381,12 @@ def slide_notes(spec, view_rows: Sequence[tuple[str, str]], lang: str, extra: Se
 class SliceHeadline:
     """The filtered slice in one answer: its value in a year, share, growth, and what it rests on."""
 
-    label: str  # the slice and year: "Asia-Pacific · Hospitals, 2030"
+    label: str  # the slice, year and provenance: "Asia-Pacific · Hospitals, 2030 · estimate"
     value: str  # "USD 43.67 bn"
-    share: str  # "15.4% of the market"
+    share: str  # "15.4%"
     market: str  # "The whole market: USD 283.50 bn in 2030"
-    growth: str  # "CAGR 2025–2032: 19.3%"
+    growth_label: str  # "CAGR 2025–2032"
+    growth: str  # "19.5%"
     provenance: str  # "Estimate: … assumed independent"
     rationales: tuple[str, ...]  # every assumption, in full
     estimate: bool
@@ -434,12 +435,14 @@ def slice_headline(
                 why=why if isinstance(why, str) else "",
             )
         )
+    slice_name = _("{slice}, {year}", slice=filters_text or _("Whole market"), year=year)
     return SliceHeadline(
-        label=_("{slice}, {year}", slice=filters_text or _("Whole market"), year=year),
+        label=f"{slice_name} · {provenance_word(row['provenance'], lang).lower()}",
         value=_.money(float(row["value"])),
-        share=_("{share}% of the market", share=f"{row['share_pct']:.1f}"),
+        share=f"{row['share_pct']:.1f}%",
         market=_("The whole market: {market} in {year}", market=_.money(float(row["market_value"])), year=year),
-        growth=_("CAGR {first}–{last}: {rate}%", first=int(first["year"]), last=int(last["year"]), rate=f"{rate:.1f}"),
+        growth_label=_("CAGR {start}–{end}", start=int(first["year"]), end=int(last["year"])),
+        growth=f"{rate:.1f}%",
         provenance=provenance,
         rationales=tuple(lines),
         estimate=bool(estimate),

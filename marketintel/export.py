@@ -112,7 +112,11 @@ def csv_bytes(df: pd.DataFrame, lang: str = "en", preamble: list[tuple[str, str]
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    base = "".join("_" if c in "[]:*?/\\" else c for c in name)[:31] or "Sheet"
+    """A valid, unique sheet name; a long title keeps its end ("…Things (IoMT) by component"), where
+    chart titles differ (they start with the same market name)."""
+    base = "".join("_" if c in "[]:*?/\\" else c for c in name).strip() or "Sheet"
+    if len(base) > 31:
+        base = "…" + base[-30:].lstrip()
     candidate, i = base, 2
     while candidate.lower() in used:
         suffix = f" ({i})"

@@ -168,7 +168,7 @@ class View:
         if self.scale_text(lang):
             rows.append((_("Scale"), self.scale_text(lang)))
         rows += [(label.name(lang), value.name(lang)) for label, value in self.choices]
-        rows.append((_("Language"), LANGUAGE_NAMES.get(self.lang, self.lang)))
+        rows.append((_("Display language"), LANGUAGE_NAMES.get(self.lang, self.lang)))
         if base_url:
             rows.append((_("Link to this view"), self.url(base_url)))
         return rows

@@ -18,6 +18,7 @@ from marketintel.ui import (
     query,
     register_assumptions,
     register_table,
+    register_view,
     restore_url,
     segment_labels,
     show_messages,
@@ -172,6 +173,7 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
     subtitle = _("Filters: {active}", active=active)
     dim_cfg = cfg.dimensions[breakdown_dim]
     view_now = explorer_view(breakdown=Named(breakdown_dim, dim_cfg.en, dim_cfg.zh), year=year)
+    register_view(view_now)
     headline = slice_headline(
         query(queries.slice_summary, market_id, filters),
         query(queries.slice_rationales, market_id, filters, year),
@@ -184,17 +186,15 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
     if headline is not None:
         basis_notes = [headline.provenance, *headline.rationales]
         with st.container(border=True):
-            c1, c2, c3 = st.columns([2, 2, 3])
+            c1, c2, c3 = st.columns([3, 2, 2])
             c1.metric(
                 plain(headline.label), headline.value, help=_("The slice your filters leave, in the chosen year.")
             )
-            c2.metric(_("Share and growth"), headline.share, help=headline.market)
-            c2.caption(plain(headline.growth) + "  \n" + plain(headline.market))
-            c3.markdown(
-                ("**" + plain(_("Estimate")) + "** · " if headline.estimate else "") + plain(headline.provenance)
-            )
+            c2.metric(_("Share of the market"), headline.share, help=headline.market)
+            c3.metric(plain(headline.growth_label), headline.growth)
+            st.caption(plain(headline.provenance) + "  \n" + plain(headline.market))
             if headline.rationales:
-                with c3.expander(_("The assumptions, in full")):
+                with st.expander(_("The assumptions, in full")):
                     for line in headline.rationales:
                         st.markdown("- " + plain(line))
         register_assumptions(query(queries.slice_rationales, market_id, filters, year))
@@ -244,7 +244,7 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
         register_table(_("Share table"), shown[list(columns)].rename(columns=columns))
         st.markdown(_("**Share table** · estimates · {year}", year=year))
         st.dataframe(
-            shown[list(columns)],
+            shown[[c for c in columns if c != "rationale"]],
             hide_index=True,
             column_config={
                 "segment_label": st.column_config.TextColumn(columns["segment_label"]),
@@ -252,10 +252,12 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
                 "share_of_market_pct": st.column_config.NumberColumn(columns["share_of_market_pct"], format="%.1f"),
                 "value_year": st.column_config.NumberColumn(columns["value_year"], format=_.money_column_format),
                 "cagr_pct": st.column_config.NumberColumn(columns["cagr_pct"], format="%.2f"),
-                # Wide enough to read; a hover or the workbook shows the whole text.
-                "rationale": st.column_config.TextColumn(columns["rationale"], width="large"),
             },
-            row_height=60,
+        )
+        # The rationales in full, under the table: a grid cell cuts long text off.
+        st.markdown(
+            f"**{plain(columns['rationale'])}** · {year}\n\n"
+            + "\n".join(f"- **{plain(r.segment_label.strip())}**: {plain(r.rationale)}" for r in shown.itertuples())
         )
 
     if "region" in set(dims["dimension"]):

@@ -140,3 +140,57 @@ def test_chart_table_is_the_plotted_numbers(fx):
     table = charts.chart_table(spec)
     assert table["value"].sum() == pytest.approx(sum(sum(s.y) for s in spec.panels[0].series))
     assert set(table["provenance"]) == {"estimate"}
+
+
+def test_chart_sheet_lays_a_time_chart_out_by_year_with_units_and_provenance(fx):
+    spec = charts.growth_chart(queries.market_series(fx, ["alpha"]), "linear", "Alpha")
+    sheet = charts.chart_sheet(spec)
+    assert list(sheet.columns) == ["Year", "Alpha Health (USD bn)", "Alpha Health: provenance"]
+    assert sheet["Year"].tolist() == [2025, 2026, 2027, 2028, 2029, 2030]
+    assert sheet["Alpha Health (USD bn)"].tolist() == pytest.approx(list(spec.panels[0].series[0].y))
+    assert sheet["Alpha Health: provenance"].tolist()[:3] == ["reported", "reported", "derived"]
+    assert sheet.attrs["number_formats"]["Alpha Health (USD bn)"] == "#,##0.00"
+
+
+def test_chart_sheet_in_chinese_is_in_yi_usd_with_chinese_headers(fx):
+    spec = charts.growth_chart(queries.market_series(fx, ["alpha"]), "linear", "阿尔法", lang="zh")
+    sheet = charts.chart_sheet(spec)
+    assert sheet.columns[0] == "年份" and sheet.columns[1].endswith("(亿美元)")
+    assert sheet.iloc[0, 1] == pytest.approx(100.0)  # USD 10 bn = 100亿美元
+
+
+def test_chart_sheet_of_a_treemap_names_each_segment_and_its_parent(fx):
+    frame = queries.segment_breakdown(fx, "alpha", "region", level=None)
+    spec = charts.segment_hierarchy_chart(frame, 2030, "Alpha by region", "", "A-1")
+    sheet = charts.chart_sheet(spec).set_index("Segment")
+    assert sheet.loc["United States (est.)", "Part of"] == "Americas (est.)"
+    total = sheet.loc["All segments (est.)", "Value (USD bn)"]
+    tops = sheet[sheet["Part of"] == "All segments (est.)"]["Value (USD bn)"].sum()
+    assert tops == pytest.approx(total)
+
+
+@pytest.mark.parametrize(
+    "make, lang, expected",
+    [
+        (
+            lambda fx: charts.growth_chart(queries.market_series(fx), "linear", "All", lang="en"),
+            "en",
+            "Beta Care adds USD 100 bn by 2030; Alpha Health adds USD 10.00 bn by 2030",  # 100→200, 10→20,
+        ),
+        (lambda fx: charts.growth_chart(queries.market_series(fx), "indexed", "All"), "en", ""),
+        (
+            lambda fx: charts.segment_bar_chart(
+                queries.segment_breakdown(fx, "alpha", "region"), 2030, "Alpha by region", "", "A-1"
+            ),
+            "en",
+            "Americas (est.) is the largest: USD 12.00 bn, 60% of the total",  # 60% of USD 20 bn,
+        ),
+        (
+            lambda fx: charts.growth_chart(queries.market_series(fx, ["alpha"]), "linear", "阿尔法", lang="zh"),
+            "zh",
+            "阿尔法健康到2030年增加100亿美元",
+        ),
+    ],
+)
+def test_takeaway_is_computed_from_the_charts_numbers(fx, make, lang, expected):
+    assert charts.takeaway(make(fx)) == expected

@@ -66,3 +66,26 @@ def test_every_money_column_of_the_consensus_is_in_the_readers_unit(fx):
     zh = display.money_in_language(consensus, "zh")
     for column in ("low", "median", "high"):
         assert zh[column].tolist() == pytest.approx((consensus[column] * 10).tolist()), column
+
+
+def test_the_slice_headline_answers_value_share_growth_and_basis(fx):
+    filters = {"region": ["us"]}
+    summary = queries.slice_summary(fx, "alpha", filters)
+    rationales = queries.slice_rationales(fx, "alpha", filters, 2030)
+    h = display.slice_headline(summary, rationales, 2030, "United States", {"region": "Region"}, "en")
+    # US is 40% of alpha in 2030 (fixture shares.csv), of USD 20 bn.
+    assert h.value == "USD 8.00 bn" and h.share == "40.0%" and h.estimate
+    assert h.label == "United States, 2030 · estimate"
+    assert h.market == "The whole market: USD 20.00 bn in 2030"
+    assert h.provenance.startswith("Estimate: our segment shares")
+    assert h.rationales == ("United States (Region, 40.0% in 2030): Assumption: US most of the Americas",)
+    zh = display.slice_headline(summary, rationales, 2030, "美国", {"region": "地区"}, "zh")
+    assert zh.value == "80.0亿美元" and zh.rationales[0].startswith("美国（地区，2030年占40.0%）")
+
+
+def test_the_unfiltered_headline_is_the_reported_market(fx):
+    h = display.slice_headline(
+        queries.slice_summary(fx, "alpha", {}), queries.slice_rationales(fx, "alpha", {}), 2030, "", {}, "en"
+    )
+    assert h.value == "USD 20.00 bn" and h.share == "100.0%" and not h.estimate and h.rationales == ()
+    assert h.label == "Whole market, 2030 · reported"

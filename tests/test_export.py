@@ -183,3 +183,32 @@ def test_the_workbooks_sources_sheet_lists_publisher_edition_url_and_read_date(c
         rows = [dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)]
         gvr = next(r for r in rows if r[headers[0]] == "Grand View Research")
         assert gvr[headers[2]].startswith("https://www.grandviewresearch.com/")
+
+
+def test_csv_heads_with_its_view_and_then_the_table():
+    table = pd.DataFrame({"Year": [2025, 2026], "Telemedicine (USD bn)": [122.86, 144.42]})
+    text = export.csv_bytes(table, "en", [("Market", "Telemedicine"), ("Region", "Asia-Pacific")]).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[:3] == ["Market,Telemedicine", "Region,Asia-Pacific", ""]
+    assert lines[3] == "Year,Telemedicine (USD bn)" and lines[4] == "2025,122.86"
+
+
+def test_workbook_starts_with_the_view_and_shows_numbers_rounded_but_keeps_them_whole():
+    import openpyxl
+
+    table = pd.DataFrame({"Year": [2027], "Telemedicine (USD bn)": [170.946211]})
+    table.attrs["number_formats"] = {"Telemedicine (USD bn)": "#,##0.00"}
+    book = openpyxl.load_workbook(
+        io.BytesIO(export.workbook_bytes({"Market size": table}, None, "en", view=[("Region", "Asia-Pacific")]))
+    )
+    assert book.sheetnames == ["View", "Market size"]
+    assert [c.value for c in book["View"][2]] == ["Region", "Asia-Pacific"]
+    cell = book["Market size"]["B2"]
+    assert cell.value == pytest.approx(170.946211) and cell.number_format == "#,##0.00"
+
+
+def test_long_sheet_names_keep_their_distinct_ends():
+    used: set[str] = set()
+    a = export._sheet_name("Internet of Medical Things (IoMT): market size", used)
+    b = export._sheet_name("Internet of Medical Things (IoMT) by component", used)
+    assert a != b and len(a) <= 31 and len(b) <= 31 and b.endswith("by component")

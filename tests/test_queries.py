@@ -373,3 +373,42 @@ def test_fifth_market_insights_and_concepts(fifth):
     assert queries.insights(con, "digital-therapeutics", filters={"region": ["americas"]}).empty
     hw = queries.concept_comparison(con, ["digital-therapeutics", "iomt"], ["software"])
     assert set(hw["market_id"]) == {"digital-therapeutics", "iomt"}
+
+
+# -- the filtered slice -------------------------------------------------------------------------
+
+
+def test_the_unfiltered_slice_is_the_market_as_reported(con):
+    s = queries.slice_summary(con, "telemedicine", {}).set_index("year")
+    assert s.loc[2025, "value"] == pytest.approx(122.86) and s.loc[2032, "value"] == pytest.approx(397.21)
+    assert (s["share_pct"] == 100).all() and s.loc[2025, "provenance"] == "reported"
+
+
+def test_the_filtered_slice_is_the_product_of_its_shares_under_independence(con):
+    filters = {"region": ["asia_pacific"], "end_user": ["hospitals"]}
+    s = queries.slice_summary(con, "telemedicine", filters).set_index("year")
+    region = _shares(con, "telemedicine", "region", "asia_pacific")
+    hospitals = _shares(con, "telemedicine", "end_user", "hospitals")
+    for year in (2025, 2030, 2032):
+        expected = region[year] * hospitals[year] / 100
+        assert s.loc[year, "share_pct"] == pytest.approx(expected), year
+        assert s.loc[year, "value"] == pytest.approx(s.loc[year, "market_value"] * expected / 100), year
+    assert set(s["provenance"]) == {"estimate"} and set(s["basis"]) == {"independence"}
+
+
+def test_the_slice_rationales_are_every_chosen_segments_for_the_year(con):
+    r = queries.slice_rationales(con, "telemedicine", {"region": ["asia_pacific"], "end_user": ["hospitals"]}, 2030)
+    assert list(zip(r["dimension"], r["segment"])) == [("region", "asia_pacific"), ("end_user", "hospitals")]
+    assert set(r["year"]) == {2030} and r["rationale_en"].str.len().min() > 20
+
+
+def test_share_table_follows_the_year_and_gives_shares_of_the_slice_and_of_the_market(con):
+    filters = {"region": ["asia_pacific"]}
+    t = queries.segment_share_table(con, "telemedicine", "component", filters, level=None, year=2030)
+    assert set(t["year"]) == {2030}
+    assert t.loc[t["depth"] == 0, "share_of_slice_pct"].sum() == pytest.approx(100)
+    region = _shares(con, "telemedicine", "region", "asia_pacific")[2030]
+    assert t.loc[t["depth"] == 0, "share_of_market_pct"].sum() == pytest.approx(region)
+    # Not the first→last shares: 2030's own.
+    later = queries.segment_share_table(con, "telemedicine", "component", filters, level=None, year=2032)
+    assert not np.allclose(t["share_of_market_pct"], later["share_of_market_pct"])

@@ -174,3 +174,37 @@ def test_a_log_axis_is_log_on_both(specs):
     assert fig.layout.yaxis.type == "log"
     chart = _native_charts(specs["growth_chart"])[0]
     assert b"logBase" in chart._chartSpace.xml.encode()
+
+
+def test_a_slide_carries_its_speaker_notes_and_a_clickable_link_back_to_its_view(con):
+    spec = _specs(con)["segment_area_chart"].with_view("view", "http://host:8501/explorer?market=x&region=asia_pacific")
+    notes = "What this slide shows\nRegion: Asia-Pacific"
+    prs = Presentation(io.BytesIO(build_deck([DeckSlide.from_chart(spec, "Filters: Asia-Pacific", notes)])))
+    slide = list(prs.slides)[1]
+    assert slide.notes_slide.notes_text_frame.text == notes
+    links = [
+        (r.text, r.hyperlink.address)
+        for s in slide.shapes
+        if s.has_text_frame
+        for p in s.text_frame.paragraphs
+        for r in p.runs
+        if r.hyperlink.address
+    ]
+    assert links == [("Open this view in the dashboard", "http://host:8501/explorer?market=x&region=asia_pacific")]
+
+
+def test_a_chinese_slide_links_in_chinese_inside_an_english_deck(con):
+    breakdown = queries.segment_breakdown(con, "telemedicine", "component")
+    spec = charts.segment_area_chart(breakdown, "按组件", "", "2011682", lang="zh").with_view("v", "http://h/explorer")
+    prs = Presentation(io.BytesIO(build_deck([DeckSlide.from_chart(spec)], lang="en")))
+    text = " ".join(s.text_frame.text for s in list(prs.slides)[1].shapes if s.has_text_frame)
+    assert "在仪表板中打开此视图" in text and "Open this view" not in text
+
+
+def test_without_a_view_a_slide_has_no_link_and_no_notes(con):
+    prs = Presentation(io.BytesIO(build_deck([DeckSlide.from_chart(_specs(con)["growth_bars"])])))
+    slide = list(prs.slides)[1]
+    assert not slide.has_notes_slide or slide.notes_slide.notes_text_frame.text == ""
+    assert not any(
+        r.hyperlink.address for s in slide.shapes if s.has_text_frame for p in s.text_frame.paragraphs for r in p.runs
+    )

@@ -7,7 +7,7 @@ and ``deck`` (the slide deck). Pages import what they need from here.
 
 from .data import Drawn, QueryRef, chart, current_fingerprint, forget_fingerprint, q, query, segment_labels
 from .frame import NAVIGATION, page_setup, provenance_legend
-from .menus import draw_chart, has_chrome, page_workbook, register_assumptions, register_table
+from .menus import draw_chart, has_chrome, page_workbook, register_assumptions, register_table, register_view
 from .state import (
     base_url,
     choose_many,
@@ -42,6 +42,7 @@ __all__ = [
     "page_workbook",
     "register_assumptions",
     "register_table",
+    "register_view",
     "choose_many",
     "choose_one",
     "current_language",

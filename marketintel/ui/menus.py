@@ -19,6 +19,7 @@ from .state import base_url, current_text
 
 PAGE_TABLES = "_page_tables"
 PAGE_ASSUMPTIONS = "_page_assumptions"
+PAGE_VIEW = "_page_view"
 
 
 def chart_config(filename: str) -> dict:
@@ -109,7 +110,10 @@ def has_chrome() -> bool:
 def start_page() -> None:
     """Call first on every page: resets the list of tables the page's workbook will hold."""
     st.session_state[PAGE_TABLES] = {}
-    st.session_state.pop(PAGE_ASSUMPTIONS, None)
+    # Fresh holders each full run; a fragment's rerun updates them in place, so the workbook
+    # button (drawn outside the fragment) writes the view and tables as they are now.
+    st.session_state[PAGE_ASSUMPTIONS] = {}
+    st.session_state[PAGE_VIEW] = {}
 
 
 def register_table(title: str, table: pd.DataFrame | ChartSpec) -> None:
@@ -120,7 +124,12 @@ def register_table(title: str, table: pd.DataFrame | ChartSpec) -> None:
 
 def register_assumptions(table: pd.DataFrame) -> None:
     """The assumptions behind the page's estimates (rationales, combination basis): a workbook sheet."""
-    st.session_state[PAGE_ASSUMPTIONS] = table
+    st.session_state.setdefault(PAGE_ASSUMPTIONS, {})["table"] = table
+
+
+def register_view(view: View) -> None:
+    """The view the page's workbook names (a section's own, with its breakdown and year)."""
+    st.session_state.setdefault(PAGE_VIEW, {})["view"] = view
 
 
 def page_workbook(name: str, view: View | None = None) -> None:
@@ -132,14 +141,19 @@ def page_workbook(name: str, view: View | None = None) -> None:
     if not tables:
         return
     sources = query(queries.sources)
-    assumptions = st.session_state.get(PAGE_ASSUMPTIONS)
+    assumptions = st.session_state.setdefault(PAGE_ASSUMPTIONS, {})
+    held = st.session_state.setdefault(PAGE_VIEW, {})
+    if view is not None:
+        held.setdefault("view", view)
     _ = current_text()
     lang = _.lang
-    rows = view.rows(lang, base_url(view.page)) if view is not None else None
+    root = base_url(held["view"].page) if "view" in held else ""
 
     def book() -> bytes:
+        shown = held.get("view")
+        rows = shown.rows(lang, root) if shown is not None else None
         sheets = {t: charts.chart_sheet(v) if isinstance(v, ChartSpec) else v for t, v in tables.items()}
-        return export.workbook_bytes(sheets, sources, lang, view=rows, assumptions=assumptions)
+        return export.workbook_bytes(sheets, sources, lang, view=rows, assumptions=assumptions.get("table"))
 
     st.download_button(
         _("Download this page's data (Excel, {n} sheets + sources)", n=len(tables)),
