@@ -12,6 +12,7 @@ from marketintel.i18n import N_
 from marketintel.settings import settings
 from marketintel.ui import (
     chart,
+    chart_marks,
     choose_one,
     draw_chart,
     page_setup,
@@ -114,9 +115,16 @@ def growth_section() -> None:
     series = query(series_ref)
     first, last = int(series["year"].min()), int(series["year"].max())
     view = overview_view(scale=scale)
+    show_events, show_cagr = chart_marks()
     draw_chart(
         chart(
-            charts.growth_chart, series_ref, scale, _("Market size {first}–{last}", first=first, last=last), lang=_.lang
+            charts.growth_chart,
+            series_ref,
+            scale,
+            _("Market size {first}–{last}", first=first, last=last),
+            lang=_.lang,
+            events=q(queries.events, shown) if show_events else None,
+            callout=show_cagr,
         ),
         "overview_growth",
         subtitle=" · ".join([_("All markets"), view.scale_text(_.lang)]),

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Provenance = Literal["reported", "derived", "estimate"]
+#: ``scenario``: a what-if curve (bear, base, bull); drawn apart and never added into the others.
+Provenance = Literal["reported", "derived", "estimate", "scenario"]
 PanelKind = Literal["line", "area_stacked", "column_stacked", "column_clustered", "bar_horizontal", "bubble", "treemap"]
 #: Panel kinds PowerPoint can draw as native, editable charts (a treemap is not one of them).
 NATIVE_KINDS = frozenset({"line", "area_stacked", "column_stacked", "column_clustered", "bar_horizontal", "bubble"})
@@ -48,6 +49,7 @@ class Series:
     hover: tuple[str, ...] | None = None
     sizes: tuple[float, ...] | None = None  # bubbles: area relative to the largest (0–1]
     dash: str | None = None  # a line style other than the provenance's own
+    marker: str | None = None  # a marker symbol other than the provenance's own (a scenario's)
     width: float | None = None
     key: str = ""
     in_legend: bool = True
@@ -56,6 +58,32 @@ class Series:
     def estimate(self) -> bool:
         """Every point is an estimate (hatched and dashed wherever it is drawn)."""
         return bool(self.provenance) and all(p == "estimate" for p in self.provenance)
+
+    @property
+    def scenario(self) -> bool:
+        """A scenario curve (dotted, lighter and without published-figure markers wherever it is drawn)."""
+        return bool(self.provenance) and all(p == "scenario" for p in self.provenance)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated event on a time axis: a vertical marker at ``x`` (year plus fraction) with a short label."""
+
+    x: float
+    label: str
+    kind: str = ""
+    hover: str = ""
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A labelled arrow from (x0, y0) to (x1, y1) in data units (a CAGR arrow from the first to the last year)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    label: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +128,8 @@ class Panel:
     nodes: tuple[TreeNode, ...] = ()
     node_text: tuple[str, ...] = ()  # treemap: the text drawn in each node, as on screen
     bands: tuple[Band, ...] = ()  # ranges drawn behind the series
+    events: tuple[Event, ...] = ()  # vertical markers on a time axis
+    callouts: tuple[Callout, ...] = ()  # labelled arrows (CAGR)
 
     @property
     def categories(self) -> list:

@@ -14,11 +14,14 @@ import numpy as np
 import pandas as pd
 
 from . import i18n
-from .chart_spec import Axis, Band, ChartSpec, Panel, Series, TreeNode
-from .display import estimate_label, provenance_word, source_label, text_column
+from .chart_spec import Axis, Band, Callout, ChartSpec, Event, Panel, Series, TreeNode
+from .display import estimate_label, provenance_word, scenario_words, source_label, text_column
+from .series import cagr_pct
 from .settings import settings
 
 SCALES = ("linear", "log", "indexed")
+#: A scenario's markers say which it is, on screen and on a slide alike (PowerPoint has these three).
+SCENARIO_MARKERS = {"bear": "x", "base": "diamond-open", "bull": "triangle-up-open"}
 #: Every builder, by name: the one place to find a chart type.
 BUILDERS: dict[str, object] = {}
 
@@ -140,8 +143,14 @@ def growth_chart(
     *,
     lang: str = "en",
     consensus: pd.DataFrame | None = None,
+    scenarios: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    callout: bool = False,
 ) -> ChartSpec:
     """One line per market over its window; reported points as large markers, derived years between.
+
+    ``scenarios`` (``queries.scenario_series`` of one or more markets) adds their bear / base / bull
+    curves, ``events`` (``queries.events``) vertical markers, ``callout`` a CAGR arrow per market.
 
     ``scale``: ``linear``, ``log`` or ``indexed`` (first year = 100), because the markets
     differ by two orders of magnitude and a linear axis hides the small ones. ``consensus``
@@ -192,16 +201,51 @@ def growth_chart(
     else:
         y_axis = Axis(_money_axis_title(_))
     bands, medians = consensus_layers(consensus, lang) if scale != "indexed" else ((), ())
-    panel = Panel("line", tuple(out) + medians, Axis(_("Year"), every_category=True), y_axis, bands=bands)
+    first_values = series.sort_values("year").groupby("market_id")["value"].first().to_dict() if len(series) else {}
+    extra = scenario_layers(
+        scenarios,
+        {s.key: s.name for s in out},
+        {s.key: s.color for s in out},
+        lang,
+        first_values if scale == "indexed" else None,
+    )
+    years = sorted({int(y) for y in series["year"]}) if len(series) else []
+    top = max([max(s.y) for s in out + list(extra) if s.y] or [0])
+    callouts = tuple(c for s in out if (c := cagr_callout(s, scale, lang, top)) is not None) if callout else ()
+    panel = Panel(
+        "line",
+        tuple(out) + medians + extra,
+        Axis(_("Year"), every_category=True),
+        y_axis,
+        bands=bands,
+        events=event_marks(events, years, lang),
+        callouts=callouts,
+    )
     return ChartSpec(
         "growth_chart",
         title,
         subtitle or _("● reported figure   ○ derived year (geometric between reported figures)"),
-        source_note(_codes(series), lang=lang, extra=_band_note(bands, consensus, lang)),
+        source_note(
+            _codes(series),
+            lang=lang,
+            extra=" ".join(x for x in (_band_note(bands, consensus, lang), _scenario_note(scenarios, lang)) if x),
+        ),
         (panel,),
         lang=lang,
         unit=_.money_unit,
     )
+
+
+def _scenario_note(scenarios: pd.DataFrame | None, lang: str) -> str | None:
+    """The source line's word on scenarios: what each one assumes (they are never figures)."""
+    if scenarios is None or scenarios.empty:
+        return None
+    _ = i18n.text(lang)
+    per_market = scenarios.drop_duplicates(["market_id", "scenario"])
+    if per_market["market_id"].nunique() > 1:
+        return _("Scenarios are assumptions, not forecasts (each one's rate and basis in its hover and the notes).")
+    notes = [scenario_words(r, lang) for r in per_market.itertuples()]
+    return _("Scenarios are assumptions, not forecasts: {notes}", notes=_.join_clauses(notes))
 
 
 def _band_note(bands, consensus: pd.DataFrame | None, lang: str) -> str | None:
@@ -213,6 +257,86 @@ def _band_note(bands, consensus: pd.DataFrame | None, lang: str) -> str | None:
         "Band: the range of {n} publishers' figures (each source on the Sources page)",
         n=int(consensus["n_sources"].max()),
     )
+
+
+def event_marks(events: pd.DataFrame | None, years: Sequence[int], lang: str) -> tuple[Event, ...]:
+    """``queries.events`` as markers, for the events inside the chart's years (a marker outside would
+    stretch the axis)."""
+    if events is None or events.empty or not len(years):
+        return ()
+    _ = i18n.text(lang)
+    kinds = settings().event_kinds
+    lo, hi = min(years), max(years)
+    out = []
+    for e in events.itertuples():
+        if not lo <= float(e.position) <= hi:
+            continue
+        label = text_column(pd.DataFrame([e._asdict()]), "label", lang).iloc[0]
+        kind = getattr(kinds.get(e.kind), lang, e.kind) if e.kind in kinds else e.kind
+        note = text_column(pd.DataFrame([e._asdict()]), "note", lang).iloc[0]
+        hover = "\n".join(x for x in (label, f"{kind} · {e.date}", note if isinstance(note, str) else "") if x)
+        out.append(Event(float(e.position), label, e.kind, hover))
+    return tuple(out)
+
+
+def cagr_callout(series: Series, scale: str, lang: str, top: float | None = None) -> Callout | None:
+    """A CAGR arrow over a growth line, from its first to its last year, a little above the curve."""
+    pts = [(x, y) for x, y in zip(series.x, series.y) if y is not None and y > 0]
+    if len(pts) < 2:
+        return None
+    (x0, y0), (x1, y1) = pts[0], pts[-1]
+    rate = cagr_pct(y0, y1, int(x1) - int(x0))
+    if np.isnan(rate):
+        return None
+    _ = i18n.text(lang)
+    if scale == "log":
+        lift0, lift1 = y0 * 1.35, y1 * 1.35
+    else:
+        pad = 0.04 * (top if top else max(y for _x, y in pts))
+        lift0, lift1 = y0 + pad, y1 + pad
+    label = _("CAGR {start}–{end}: {rate}%", start=int(x0), end=int(x1), rate=f"{rate:.1f}")
+    return Callout(float(x0), float(lift0), float(x1), float(lift1), label)
+
+
+def scenario_layers(
+    scenarios: pd.DataFrame | None, names: dict, colors: dict, lang: str, index_base: dict | None = None
+) -> tuple[Series, ...]:
+    """Each market's scenario curves as series of provenance ``scenario``, labelled at their last year.
+
+    ``index_base``: each market's first published value, to draw the curves on an indexed axis."""
+    if scenarios is None or scenarios.empty:
+        return ()
+    _ = i18n.text(lang)
+    k = _.money_factor
+    short = {"bear": _("bear"), "base": _("base"), "bull": _("bull")}
+    out = []
+    for (mid, name), g in scenarios.groupby(["market_id", "scenario"], sort=False):
+        g = g.sort_values("year")
+        first = g.iloc[0]
+        words = scenario_words(first, lang)
+        values = (g["value"] / index_base[mid] * 100 if index_base and mid in index_base else g["value"] * k).astype(
+            float
+        )
+        out.append(
+            Series(
+                _(
+                    "{market} · {scenario} scenario, {rate}% a year",
+                    market=names.get(mid, mid),
+                    scenario=short.get(name, name),
+                    rate=f"{first.cagr_pct:.1f}",
+                ),
+                tuple(int(y) for y in g["year"]),
+                tuple(values),
+                ("scenario",) * len(g),
+                color=colors.get(mid),
+                marker=SCENARIO_MARKERS.get(name),
+                hover=tuple(
+                    f"{names.get(mid, mid)}\n{int(y)}: {_.money(v)}\n{words}" for y, v in zip(g["year"], g["value"])
+                ),
+                key=f"scenario:{mid}:{name}",
+            )
+        )
+    return tuple(out)
 
 
 @builder
@@ -329,8 +453,11 @@ def segment_area_chart(
     mode: str = "area",
     *,
     lang: str = "en",
+    events: pd.DataFrame | None = None,
+    callout: bool = False,
 ) -> ChartSpec:
-    """Stacked estimated segment values over the years, hatched and marked (est.)."""
+    """Stacked estimated segment values over the years, hatched and marked (est.); ``events`` and a
+    CAGR ``callout`` on the stack's total as on the growth chart."""
     _ = i18n.text(lang)
     k = _.money_factor
     labels = text_column(breakdown, "label", lang) if not breakdown.empty else pd.Series(dtype=object)
@@ -361,11 +488,21 @@ def segment_area_chart(
             )
         )
     basis = breakdown["basis"].iloc[0] if not breakdown.empty else None
+    years = sorted({int(y) for y in breakdown["year"]}) if not breakdown.empty else []
+    callouts = ()
+    if callout and out:
+        totals = breakdown.groupby("year")["value"].sum() * k
+        total = Series(
+            "total", tuple(int(y) for y in totals.index), tuple(float(v) for v in totals), ("estimate",) * len(totals)
+        )
+        callouts = tuple(c for c in [cagr_callout(total, "linear", lang)] if c is not None)
     panel = Panel(
         "column_stacked" if mode == "bar" else "area_stacked",
         tuple(out),
         Axis(_("Year"), every_category=True),
         Axis(_money_axis_title(_)),
+        events=event_marks(events, years, lang),
+        callouts=callouts,
     )
     return _estimate_chart("segment_area_chart", title, subtitle, report_code, basis, panel, lang)
 
@@ -594,6 +731,7 @@ def source_timeline(
     lang: str = "en",
     scale: str = "log",
     consensus: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
 ) -> ChartSpec:
     """Each source's reported points and derived curve for one market on one timeline, with the
     publishers' band and median (``consensus``); log by default, because publishers differ by up to 200x."""
@@ -630,7 +768,15 @@ def source_timeline(
         ticks, labels = _log_ticks(shown)
         y_axis = Axis(_money_axis_title(_) + " · " + _("log scale"), "log", ticks=ticks, tick_labels=labels)
     bands, medians = consensus_layers(consensus, lang)
-    panel = Panel("line", tuple(out) + medians, Axis(_("Year"), every_category=True), y_axis, bands=bands)
+    years = sorted({int(y) for y in series["year"]}) if len(series) else []
+    panel = Panel(
+        "line",
+        tuple(out) + medians,
+        Axis(_("Year"), every_category=True),
+        y_axis,
+        bands=bands,
+        events=event_marks(events, years, lang),
+    )
     return ChartSpec(
         "source_timeline",
         title,
@@ -764,7 +910,8 @@ def takeaway(spec: ChartSpec) -> str:
             amount=money(top.value),
             share=f"{100 * top.value / panel.nodes[0].value:.0f}" if panel.nodes[0].value else "0",
         )
-    series = [s for s in panel.series if s.key != "consensus_median" and s.y]
+    # Published figures only: a scenario or the publishers' median is never the takeaway.
+    series = [s for s in panel.series if s.key != "consensus_median" and s.y and not s.scenario]
     if not series:
         return ""
     money_chart = bool(spec.unit) and spec.unit in panel.y_axis.title
@@ -803,3 +950,204 @@ def takeaway(spec: ChartSpec) -> str:
         i = max(range(len(s.y)), key=lambda j: s.y[j] or 0)
         return _("{name} grows fastest: {rate}% a year", name=s.x[i], rate=f"{s.y[i]:.1f}")
     return ""
+
+
+@builder
+def scenario_chart(
+    published: pd.DataFrame,
+    scenarios: pd.DataFrame,
+    title: str,
+    subtitle: str,
+    name: str,
+    color: str,
+    report_code: str | None,
+    *,
+    lang: str = "en",
+    events: pd.DataFrame | None = None,
+    callout: bool = False,
+) -> ChartSpec:
+    """The published curve of a market or of the Explorer's filtered slice (``queries.slice_summary``)
+    with its bear / base / bull scenarios beside it (``queries.scenario_series``), never added into it."""
+    _ = i18n.text(lang)
+    k = _.money_factor
+    g = published.sort_values("year")
+    estimate = bool(len(g)) and (g["provenance"] == "estimate").all()
+    line_name = estimate_label(name, lang) if estimate else name
+    curve = Series(
+        line_name,
+        tuple(int(y) for y in g["year"]),
+        tuple(float(v) for v in g["value"] * k),
+        tuple(g["provenance"]),
+        color=color,
+        hover=tuple(
+            f"{line_name}\n{int(y)}: {_.money(v)} · {provenance_word(p, lang)}"
+            for y, v, p in zip(g["year"], g["value"], g["provenance"])
+        ),
+        key="published",
+    )
+    mid = scenarios["market_id"].iloc[0] if len(scenarios) else ""
+    extra = scenario_layers(scenarios, {mid: name}, {mid: color}, lang)
+    years = [int(y) for y in g["year"]]
+    top = max([max(s.y) for s in (curve, *extra) if s.y] or [0])
+    callouts = tuple(c for c in [cagr_callout(curve, "linear", lang, top)] if c) if callout else ()
+    panel = Panel(
+        "line",
+        (curve, *extra),
+        Axis(_("Year"), every_category=True),
+        Axis(_money_axis_title(_), range=(0.0, float(top * 1.2)) if top else None),
+        events=event_marks(events, years, lang),
+        callouts=callouts,
+    )
+    return ChartSpec(
+        "scenario_chart",
+        title,
+        subtitle,
+        source_note(
+            [report_code],
+            estimate=estimate,
+            basis=g["basis"].iloc[0] if estimate else None,
+            extra=_scenario_note(scenarios, lang),
+            lang=lang,
+        ),
+        (panel,),
+        lang=lang,
+        unit=_.money_unit,
+    )
+
+
+@builder
+def sizing_chart(
+    steps: pd.DataFrame, year: int, title: str, subtitle: str, color: str, report_code: str | None, *, lang: str = "en"
+) -> ChartSpec:
+    """Opportunity sizing as bars: the whole market → the slice the filters leave → the user's share of it.
+
+    ``steps``: one row per step (``key``, ``value``, ``share_of_previous_pct``, ``share_of_market_pct``,
+    ``provenance``), from ``scenarios.opportunity_sizing``."""
+    _ = i18n.text(lang)
+    k = _.money_factor
+    names = {
+        "market": _("Whole market"),
+        "addressable": _("Addressable: your filters"),
+        "obtainable": _("Obtainable: your share"),
+    }
+    rows = list(steps.itertuples())
+    cats = tuple(names.get(r.key, r.key) for r in rows)
+    labels = tuple(_.money(r.value) + ("" if r.key == "market" else f" · {r.share_of_previous_pct:.1f}%") for r in rows)
+    series = Series(
+        _("{year} size ({unit})", year=year, unit=_.money_unit),
+        cats,
+        tuple(float(r.value * k) for r in rows),
+        tuple(r.provenance for r in rows),
+        point_colors=(color,) * len(rows),
+        labels=labels,
+        hover=tuple(
+            f"{c}\n{_.money(r.value)} · "
+            + _("{share}% of the market", share=f"{r.share_of_market_pct:.1f}")
+            + f"\n{provenance_word(r.provenance, lang)}"
+            for c, r in zip(cats, rows)
+        ),
+        key="sizing",
+        in_legend=False,
+    )
+    top = float(max((r.value for r in rows), default=1) * k * 1.2)
+    panel = Panel(
+        "column_clustered",
+        (series,),
+        Axis(""),
+        Axis(_("{year} size ({unit})", year=year, unit=_.money_unit), range=(0, top)),
+    )
+    return ChartSpec(
+        "sizing_chart",
+        title,
+        subtitle,
+        source_note(
+            [report_code],
+            estimate=any(r.provenance == "estimate" for r in rows),
+            extra=_("The obtainable share is your assumption, not a figure from a source"),
+            lang=lang,
+        ),
+        (panel,),
+        lang=lang,
+        legend=False,
+        unit=_.money_unit,
+    )
+
+
+@builder
+def scenario_grid(
+    series: pd.DataFrame,
+    scenarios: pd.DataFrame,
+    title: str,
+    subtitle: str,
+    *,
+    lang: str = "en",
+    events: pd.DataFrame | None = None,
+) -> ChartSpec:
+    """Markets side by side, one panel each: the published curve (``queries.market_series``) and its
+    bear / base / bull scenarios (``queries.scenario_series`` of each market), each panel on its own axis."""
+    _ = i18n.text(lang)
+    k = _.money_factor
+    names = text_column(series, "name", lang) if not series.empty else pd.Series(dtype=object)
+    short = {"bear": _("bear"), "base": _("base"), "bull": _("bull")}
+    panels = []
+    for i, (mid, g) in enumerate(series.groupby("market_id", sort=False)):
+        g = g.sort_values("year")
+        name = names[g.index[0]]
+        color = g["color"].iloc[0]
+        published = Series(
+            _("Published (primary source)"),
+            tuple(int(y) for y in g["year"]),
+            tuple(float(v) for v in g["value"] * k),
+            tuple(g["provenance"]),
+            color=color,
+            hover=tuple(
+                f"{name}\n{int(y)}: {_.money(v)} · {provenance_word(p, lang)}"
+                for y, v, p in zip(g["year"], g["value"], g["provenance"])
+            ),
+            key=f"{mid}:published",
+            in_legend=i == 0,
+        )
+        layers = []
+        for s in scenario_layers(scenarios[scenarios["market_id"] == mid], {mid: name}, {mid: color}, lang):
+            which = s.key.rsplit(":", 1)[-1]
+            layers.append(
+                Series(
+                    _("{scenario} scenario", scenario=short[which]),
+                    s.x,
+                    s.y,
+                    s.provenance,
+                    color=s.color,
+                    marker=s.marker,
+                    hover=s.hover,
+                    key=s.key,
+                    in_legend=i == 0,
+                )
+            )
+        top = max([max(x.y) for x in (published, *layers) if x.y] or [0])
+        own = scenarios[scenarios["market_id"] == mid].drop_duplicates("scenario").set_index("scenario")["cagr_pct"]
+        glyphs = {"bear": "×", "base": "◇", "bull": "△"}  # the markers' shapes, as the subtitle explains
+        rates = "  ".join(f"{glyphs[n]} {own[n]:.1f}%" for n in SCENARIO_MARKERS if n in own.index)
+        mine = None
+        if events is not None and not events.empty:
+            concerns = [bool(a) or mid in str(m).split(",") for a, m in zip(events["all_markets"], events["markets"])]
+            mine = events[concerns]
+        panels.append(
+            Panel(
+                "line",
+                (published, *layers),
+                Axis(""),
+                Axis(_money_axis_title(_) if i == 0 else "", range=(0.0, float(top * 1.15)) if top else None),
+                title=f"{name}\n{rates}",
+                events=event_marks(mine, [int(y) for y in g["year"]], lang),
+            )
+        )
+    return ChartSpec(
+        "scenario_grid",
+        title,
+        subtitle,
+        source_note(_codes(series), lang=lang, extra=_scenario_note(scenarios, lang)),
+        tuple(panels),
+        lang=lang,
+        legend=False,  # one legend would colour every market as the first; the subtitle says which line is which
+        unit=_.money_unit,
+    )

@@ -25,6 +25,7 @@ from .tables import (
     ConceptRow,
     CrosstabShareRow,
     DimensionRow,
+    EventRow,
     InsightRegionRow,
     InsightRow,
     InsightSegmentRow,
@@ -41,7 +42,7 @@ from .tables import (
 from .validate import validate_data_dir
 
 #: Bump when the table layout changes, so old files are rebuilt.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 _BUILD_CODE = [
     Path(__file__).with_name(n)
     for n in ("db.py", "tables.py", "validate.py", "schema.py", "load.py", "rules.py", "series.py", "reading.py")
@@ -74,6 +75,23 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
     for p in catalog.problems:
         t["problems"].append(
             ProblemRow(severity=p.severity, file=p.file, location=p.location, message=p.message, market_id=p.market_id)
+        )
+
+    for e in catalog.events:
+        t["events"].append(
+            EventRow(
+                event_id=e.id,
+                date=e.date,
+                position=e.position,
+                label_en=e.label.en,
+                label_zh=_zh(e.label),
+                kind=e.kind,
+                all_markets=e.markets == "all",
+                markets="" if e.markets == "all" else ",".join(e.markets),
+                sources=",".join(e.sources),
+                note_en=english(e.note),
+                note_zh=chinese(e.note),
+            )
         )
 
     for order, m in enumerate(catalog.markets):

@@ -179,7 +179,7 @@ def _field(row, key: str):
 
 def provenance_word(value: str, lang: str) -> str:
     """A provenance value (reported / derived / estimate) in words of ``lang``."""
-    words = getattr(settings().provenance, value, None) if value in ("reported", "derived", "estimate") else None
+    words = getattr(settings().provenance, value, None) if value in settings().provenance.NAMES else None
     if words is None:
         return value
     label = i18n.text(lang)(words.label)
@@ -368,7 +368,7 @@ def slide_notes(spec, view_rows: Sequence[tuple[str, str]], lang: str, extra: Se
     lines += ["", spec.source_note]
     if present:
         lines += ["", _("What the figures are")]
-        for name in ("reported", "derived", "estimate"):
+        for name in settings().provenance.NAMES:
             if name in present:
                 words = getattr(prov, name)
                 lines.append(f"{_.dynamic(words.label)}: {_.dynamic(words.describe)}")
@@ -446,4 +446,83 @@ def slice_headline(
         provenance=provenance,
         rationales=tuple(lines),
         estimate=bool(estimate),
+    )
+
+
+@dataclass(frozen=True)
+class SizingLine:
+    """One step of the opportunity sizing as the panel shows it."""
+
+    label: str
+    value: str
+    share: str
+    provenance: str
+
+
+def sizing_lines(steps: pd.DataFrame, lang: str) -> list[SizingLine]:
+    """``queries.opportunity_steps`` in words: each step's name, value, share and provenance."""
+    _ = i18n.text(lang)
+    names = {
+        "market": _("Whole market"),
+        "addressable": _("Addressable: your filters"),
+        "obtainable": _("Obtainable: your share"),
+    }
+    out = []
+    for r in steps.itertuples():
+        if r.key == "market":
+            share = _("the market as the primary source gives it")
+        elif r.key == "addressable":
+            share = _("{share}% of the market", share=f"{r.share_of_market_pct:.1f}")
+        else:
+            share = _(
+                "{share}% of the addressable slice, {market}% of the market",
+                share=f"{r.share_of_previous_pct:.1f}",
+                market=f"{r.share_of_market_pct:.2f}",
+            )
+        word = provenance_word(r.provenance, lang)
+        if r.key == "obtainable":
+            word = _("your assumption")
+        out.append(SizingLine(names.get(r.key, r.key), _.money(float(r.value)), share, word))
+    return out
+
+
+def scenario_notes(scenarios: pd.DataFrame, lang: str) -> list[str]:
+    """Each scenario in words, for speaker notes: "bull scenario: 24.0% a year from 2025, user assumption"."""
+    if scenarios.empty:
+        return []
+    return [scenario_words(r, lang) for r in scenarios.drop_duplicates("scenario").itertuples()]
+
+
+def scenario_words(row, lang: str) -> str:
+    """A scenario as exports label it: "bull scenario: 24.0% a year from 2025, user assumption"."""
+    _ = i18n.text(lang)
+    names = {"bear": _("bear scenario"), "base": _("base scenario"), "bull": _("bull scenario")}
+    if row.basis == "user":
+        why = _("user assumption")
+    elif row.basis == "primary":
+        why = _("the primary source's CAGR") if not row.shift_pp else _("the slice's own growth in the primary source")
+    elif row.basis == "publishers":
+        who = row.source if isinstance(row.source, str) and row.source else _("a publisher")
+        low = row.scenario == "bear"
+        period = f"{int(row.period_start)}–{int(row.period_end)}" if pd.notna(row.period_start) else ""
+        why = (
+            _("the lowest publisher's growth ({who}, {period})", who=who, period=period)
+            if low
+            else _("the highest publisher's growth ({who}, {period})", who=who, period=period)
+        )
+    else:
+        spread = settings().scenarios.spread_pp
+        why = (
+            _("the primary's CAGR minus {pp} points", pp=f"{spread:g}")
+            if row.scenario == "bear"
+            else _("the primary's CAGR plus {pp} points", pp=f"{spread:g}")
+        )
+    if row.shift_pp and row.basis in ("publishers", "spread"):
+        why += _(", {shift} points for the slice's own pace", shift=f"{row.shift_pp:+.1f}")
+    return _(
+        "{scenario}: {rate}% a year from {year}, {why}",
+        scenario=names.get(row.scenario, row.scenario),
+        rate=f"{row.cagr_pct:.1f}",
+        year=int(row.start_year),
+        why=why,
     )

@@ -17,6 +17,7 @@ from .reading import ReadError, load_csv, load_yaml
 from .schema import (
     CONCEPTS_FILE,
     CROSSTAB_FILE,
+    EVENTS_FILE,
     FIGURES_FILE,
     INSIGHTS_FILE,
     MARKET_FILE,
@@ -24,6 +25,8 @@ from .schema import (
     Concept,
     ConceptsFile,
     CrosstabRow,
+    Event,
+    EventsFile,
     FigureRow,
     Insight,
     MarketFile,
@@ -143,6 +146,20 @@ def load_concepts(root: Path, settings: Settings) -> tuple[dict[str, Concept], l
         return dict(ConceptsFile.model_validate(data).concepts), []
     except ValidationError as exc:
         return {}, pydantic_problems(exc, relative(path, root), None)
+
+
+def load_events(root: Path, settings: Settings) -> tuple[list[Event], list[Problem]]:
+    """``events.yaml`` (optional): dated events for the time charts."""
+    path = root / EVENTS_FILE
+    if not path.exists():
+        return [], []
+    data, problems = read_yaml(path, root, settings, None)
+    if data is None:
+        return [], problems
+    try:
+        return list(EventsFile.model_validate(data).events), []
+    except ValidationError as exc:
+        return [], pydantic_problems(exc, relative(path, root), None)
 
 
 def market_folders(root: Path) -> tuple[list[Path], list[Problem]]:

@@ -15,6 +15,14 @@ import numpy as np
 import pandas as pd
 
 from .consensus import SourcePoints, common_period, consensus_by_year, growth_comparison, outliers
+from .scenarios import (
+    SCENARIOS,
+    PublisherRate,
+    default_scenarios,
+    opportunity_sizing,
+    scenario_curve,
+    with_user_values,
+)
 from .schema import ancestors
 from .series import cagr_pct
 from .settings import settings
@@ -891,3 +899,158 @@ def table(con, name: str) -> pd.DataFrame:
 
 def _opt(values: Sequence[str] | None) -> list[str] | None:
     return None if values is None else list(values)
+
+
+# -- events and scenarios ---------------------------------------------------------------------
+
+
+def events(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Dated events that concern any of ``market_ids`` (all events when None), in date order."""
+    return _df(
+        con,
+        """
+        SELECT event_id, date, position, label_en, label_zh, kind, all_markets, markets, sources, note_en, note_zh
+        FROM events
+        WHERE ? IS NULL OR all_markets
+           OR len(list_intersect(string_split(markets, ','), ?)) > 0
+        ORDER BY position, event_id""",
+        [_opt(market_ids), _opt(market_ids)],
+    )
+
+
+def scenario_inputs(con, market_id: str) -> pd.DataFrame:
+    """Each current publisher's growth over its own reported span, for the bear and bull defaults:
+    ``source_findings`` without earlier editions (they are not a second publisher)."""
+    found = source_findings(con, market_id)
+    if found.empty:
+        return pd.DataFrame(
+            columns=[
+                "source_id",
+                "is_primary",
+                "publisher",
+                "report_code",
+                "title_en",
+                "title_zh",
+                "own_start",
+                "own_end",
+                "own_cagr_pct",
+            ]
+        )
+    current = found[found["edition_of"].isna()]
+    return current[
+        [
+            "source_id",
+            "is_primary",
+            "publisher",
+            "report_code",
+            "title_en",
+            "title_zh",
+            "own_start",
+            "own_end",
+            "own_cagr_pct",
+        ]
+    ].reset_index(drop=True)
+
+
+def scenario_series(
+    con,
+    market_id: str,
+    filters: Filters | None = None,
+    cagr: Mapping[str, float] | None = None,
+    start: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """Bear, base and bull curves for a market, or for the slice ``filters`` leave (see ``scenarios``):
+    one row per scenario and year, with its rate, start year, basis and (for a publisher's rate) whose.
+
+    ``cagr`` and ``start`` are the user's own values by scenario name; the rest are the defaults.
+    Values are USD bn like the published curve, and never added into it: provenance ``scenario``.
+    """
+    cfg = settings().scenarios
+    published = slice_summary(con, market_id, filters)
+    columns = [
+        "market_id",
+        "scenario",
+        "year",
+        "value",
+        "provenance",
+        "cagr_pct",
+        "start_year",
+        "basis",
+        "source",
+        "period_start",
+        "period_end",
+        "shift_pp",
+    ]
+    if published.empty:
+        return pd.DataFrame(columns=columns)
+    curve = dict(zip(published["year"].astype(int), published["value"].astype(float)))
+    window = (min(curve), max(curve))
+    stated = market_profile(con, market_id)["cagr_pct"]
+    primary = float(stated) if pd.notna(stated) else cagr_pct(curve[window[0]], curve[window[1]], window[1] - window[0])
+    found = scenario_inputs(con, market_id)
+    rates = [
+        PublisherRate(
+            r.source_id,
+            r.publisher if isinstance(r.publisher, str) else r.report_code or r.source_id,
+            float(r.own_cagr_pct),
+            int(r.own_start),
+            int(r.own_end),
+        )
+        for r in found.itertuples()
+        if pd.notna(r.own_cagr_pct)
+    ]
+    # A slice grows at its own rate (its shares move): base is that rate, and bear and bull move with it.
+    shift = 0.0
+    if any(v for v in (filters or {}).values()):
+        own = cagr_pct(curve[window[0]], curve[window[1]], window[1] - window[0])
+        market = slice_summary(con, market_id, None)
+        whole = dict(zip(market["year"].astype(int), market["value"].astype(float)))
+        shift = own - cagr_pct(whole[window[0]], whole[window[1]], window[1] - window[0])
+    defaults = default_scenarios(primary, window, rates, cfg.spread_pp, cfg.min_sources, cfg.min_span_years, shift)
+    chosen = with_user_values(defaults, dict(cagr or {}), dict(start or {}), window)
+    rows = []
+    for name in SCENARIOS:
+        s = chosen[name]
+        for year, value in scenario_curve(curve, s):
+            rows.append(
+                (
+                    market_id,
+                    name,
+                    year,
+                    value,
+                    "scenario",
+                    s.cagr_pct,
+                    s.start_year,
+                    s.basis,
+                    s.source,
+                    s.period[0] if s.period else None,
+                    s.period[1] if s.period else None,
+                    s.shift_pp,
+                )
+            )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def opportunity_steps(con, market_id: str, filters: Filters | None, year: int, obtainable_pct: float) -> pd.DataFrame:
+    """The opportunity sizing for ``year``: the whole market → the slice ``filters`` leave → the user's
+    ``obtainable_pct`` of it, one row per step (see ``scenarios.opportunity_sizing``)."""
+    summary = slice_summary(con, market_id, filters)
+    market = slice_summary(con, market_id, None)
+    if summary.empty or year not in set(summary["year"]):
+        return pd.DataFrame(columns=["key", "value", "share_of_previous_pct", "share_of_market_pct", "provenance"])
+    row = summary[summary["year"] == year].iloc[0]
+    whole = market[market["year"] == year].iloc[0]
+    steps = opportunity_sizing(
+        float(whole["value"]),
+        str(whole["provenance"]),
+        float(row["value"]),
+        row["provenance"] == "estimate",
+        float(obtainable_pct),
+    )
+    return pd.DataFrame([vars(s) for s in steps])
+
+
+def scenario_series_of(con, market_ids: Sequence[str]) -> pd.DataFrame:
+    """``scenario_series`` (the defaults) of several markets, one after the other."""
+    frames = [scenario_series(con, m) for m in market_ids]
+    return pd.concat(frames, ignore_index=True) if frames else scenario_series(con, "")

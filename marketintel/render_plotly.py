@@ -7,6 +7,7 @@ renders a subset of HTML (links included) in labels.
 from __future__ import annotations
 
 import html
+import math
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -74,10 +75,14 @@ def _hatch(theme: Theme) -> dict:
 
 def _marker_style(series: Series, theme: Theme) -> dict:
     marks = theme.marks
-    by = {"reported": marks.reported, "derived": marks.derived}
+    by = {"reported": marks.reported, "derived": marks.derived, "scenario": marks.scenario}
     picks = [by.get(p, marks.derived) for p in series.provenance]
+    symbols = [series.marker or m.symbol for m in picks]
     return dict(
-        size=[m.size for m in picks], symbol=[m.symbol for m in picks], color=series.color, line=dict(width=1.5)
+        size=[m.size + (2 if series.marker else 0) for m in picks],
+        symbol=symbols,
+        color=series.color,
+        line=dict(width=1.5),
     )
 
 
@@ -98,14 +103,30 @@ def _traces(panel: Panel, theme: Theme) -> list:
             meta={"key": s.key, "provenance": sorted(set(s.provenance))},
         )
         if panel.kind == "line":
-            dash = s.dash or (theme.marks.estimate_dash if s.estimate else "solid")
+            marks = theme.marks
+            if s.scenario:  # an assumption: dotted, lighter, thinner, its name and rate at its end
+                dash, width, opacity = s.dash or marks.scenario_dash, s.width or 2, marks.scenario_opacity
+            else:
+                dash, width, opacity = s.dash or (marks.estimate_dash if s.estimate else "solid"), None, 1
+            text = (
+                dict(
+                    text=[esc(t) if t else "" for t in s.labels],
+                    textposition="middle right",
+                    textfont=dict(color=s.color, size=theme.font_size - 2),
+                    cliponaxis=False,
+                )
+                if s.labels
+                else {}
+            )
             traces.append(
                 go.Scatter(
                     x=list(s.x),
                     y=list(s.y),
-                    mode="lines+markers",
-                    line=dict(color=s.color, width=s.width or theme.marks.line_width, dash=dash),
+                    mode="lines+markers+text" if s.labels else "lines+markers",
+                    line=dict(color=s.color, width=width or s.width or marks.line_width, dash=dash),
                     marker=_marker_style(s, theme),
+                    opacity=opacity,
+                    **text,
                     **common,
                 )
             )
@@ -142,6 +163,10 @@ def _traces(panel: Panel, theme: Theme) -> list:
             cats = [_category(x, wrap) for x in s.x]
             color = list(s.point_colors) if s.point_colors else s.color
             marker = dict(color=color, pattern=hatch if s.estimate else None)
+            if not s.estimate and {"estimate", "scenario"} & set(s.provenance):
+                # Mixed provenance (the sizing steps): hatch each estimate, lighten each scenario point.
+                marker["pattern"] = dict(hatch, shape=[hatch["shape"] if p == "estimate" else "" for p in s.provenance])
+                marker["opacity"] = [theme.marks.scenario_opacity * 0.6 if p == "scenario" else 1 for p in s.provenance]
             text = dict(text=[esc(t) for t in s.labels], textposition="outside", cliponaxis=False) if s.labels else {}
             if horizontal:
                 traces.append(go.Bar(y=cats, x=list(s.y), orientation="h", marker=marker, **text, **common))
@@ -213,6 +238,89 @@ def _treemap(panel: Panel, theme: Theme) -> go.Treemap:
     )
 
 
+def _axis_names(n: int) -> tuple[str, str]:
+    return ("x", "y") if n == 1 else (f"x{n}", f"y{n}")
+
+
+def _events(fig: go.Figure, panel: Panel, theme: Theme, n: int) -> None:
+    """Each event as a dotted vertical line over the plot, its short label at the top (staggered
+    when two are close), and its hover text on an invisible point at the top of the line."""
+    if not panel.events:
+        return
+    xref, yref = _axis_names(n)
+    last_x, level = None, 0
+    for e in sorted(panel.events, key=lambda e: e.x):
+        level = level + 1 if last_x is not None and e.x - last_x < 1.6 and level < 2 else 0
+        last_x = e.x
+        fig.add_shape(
+            type="line",
+            x0=e.x,
+            x1=e.x,
+            xref=xref,
+            y0=0,
+            y1=1,
+            yref=f"{yref} domain",
+            line=dict(color=theme.event_color, width=1.5, dash="dot"),
+            layer="below",
+        )
+        fig.add_annotation(
+            x=e.x,
+            xref=xref,
+            y=1,
+            yref=f"{yref} domain",
+            yshift=-4 - 15 * level,
+            text=esc(e.label),
+            hovertext=_hover(e.hover) if e.hover else None,
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            xshift=3,
+            font=dict(size=theme.font_size - 3, color=theme.note_color),
+            bgcolor=_with_opacity(theme.background, 0.8),
+        )
+
+
+def _callouts(fig: go.Figure, panel: Panel, theme: Theme, n: int) -> None:
+    """A CAGR arrow: a line with an arrowhead from the first to the last year, the rate in a box on it."""
+    if not panel.callouts:
+        return
+    xref, yref = _axis_names(n)
+    log = panel.y_axis.scale == "log"
+    pos = (lambda v: math.log10(v)) if log else (lambda v: v)  # plotly places annotations on log axes in log10
+    for c in panel.callouts:
+        fig.add_annotation(
+            x=c.x1,
+            y=pos(c.y1),
+            ax=c.x0,
+            ay=pos(c.y0),
+            xref=xref,
+            yref=yref,
+            axref=xref,
+            ayref=yref,
+            text="",
+            showarrow=True,
+            arrowhead=2,
+            arrowsize=1.2,
+            arrowwidth=1.6,
+            arrowcolor=theme.callout_color,
+        )
+        mid_y = 10 ** ((pos(c.y0) + pos(c.y1)) / 2) if log else (c.y0 + c.y1) / 2
+        fig.add_annotation(
+            x=(c.x0 + c.x1) / 2,
+            y=pos(mid_y),
+            xref=xref,
+            yref=yref,
+            text=f"<b>{esc(c.label)}</b>",
+            showarrow=False,
+            yshift=12,
+            font=dict(size=theme.font_size - 1, color=theme.callout_color),
+            bgcolor=theme.background,
+            bordercolor=theme.callout_color,
+            borderwidth=1,
+            borderpad=3,
+        )
+
+
 def _axis(fig: go.Figure, axis, which: str, theme: Theme, row=None, col=None, categorical_years=None) -> None:
     update = fig.update_xaxes if which == "x" else fig.update_yaxes
     opts = dict(
@@ -246,8 +354,13 @@ def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> g
     panels = spec.panels
     if len(panels) > 1:
         fig = make_subplots(
-            rows=1, cols=len(panels), horizontal_spacing=0.16, subplot_titles=[esc(p.title) for p in panels]
+            rows=1,
+            cols=len(panels),
+            horizontal_spacing=0.16 if len(panels) < 3 else 0.07,
+            subplot_titles=[esc(p.title).replace("\n", "<br>") for p in panels],
         )
+        for title in fig.layout.annotations:  # the panels' titles, a size below the chart's own
+            title.font = dict(size=theme.font_size - 1)
     else:
         fig = go.Figure()
     for i, panel in enumerate(panels):
@@ -266,6 +379,8 @@ def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> g
             fig.update_yaxes(autorange="reversed", row=row, col=col)
         if panel.kind in ("column_clustered", "column_stacked") and any(s.labels for s in panel.series):
             fig.update_yaxes(rangemode="tozero", row=row, col=col)
+        _events(fig, panel, theme, i + 1)
+        _callouts(fig, panel, theme, i + 1)
     kinds = {p.kind for p in panels}
     subtitle = spec.subtitle
     heading = f"<b>{esc(spec.title)}</b>" + (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 
 from pptx import Presentation
@@ -17,6 +18,8 @@ from pptx.chart.data import BubbleChartData, CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE, MSO_PATTERN_TYPE
+from pptx.enum.shapes import MSO_CONNECTOR
+from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Inches, Pt
@@ -39,8 +42,14 @@ _MARKERS = {
     "circle-open": XL_MARKER_STYLE.CIRCLE,
     "square": XL_MARKER_STYLE.SQUARE,
     "diamond": XL_MARKER_STYLE.DIAMOND,
+    "diamond-open": XL_MARKER_STYLE.DIAMOND,
     "triangle-up": XL_MARKER_STYLE.TRIANGLE,
+    "triangle-up-open": XL_MARKER_STYLE.TRIANGLE,
+    "x": XL_MARKER_STYLE.X,
 }
+#: Where a chart with event markers or a CAGR arrow puts its plot area, as fractions of the chart:
+#: fixed, so the shapes drawn over it land on the right years and values.
+_PLOT = {"x": 0.085, "y": 0.06, "w": 0.58, "h": 0.76}
 _DASHES = {
     "dash": MSO_LINE_DASH_STYLE.DASH,
     "dot": MSO_LINE_DASH_STYLE.ROUND_DOT,
@@ -64,6 +73,14 @@ class DeckSlide:
     @classmethod
     def from_chart(cls, spec: ChartSpec, subtitle: str = "", notes: str = "") -> "DeckSlide":
         return cls(spec, spec.title, subtitle or spec.subtitle, notes, spec.link)
+
+
+def _nice_ceiling(value: float) -> float:
+    """The next round number at or above ``value`` (1, 2, 2.5 or 5 times a power of ten)."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value)
 
 
 def _rgb(color: str | None) -> RGBColor | None:
@@ -148,21 +165,26 @@ class _Writer:
         """
         marks = self.theme.marks
         color = _rgb(s.color)
+        if color and s.scenario:  # lighter, as on screen (a slide has no line opacity to set)
+            color = _tint(color, 1 - marks.scenario_opacity)
         ser.smooth = False
         if color:
             ser.format.line.color.rgb = color
-        ser.format.line.width = Pt(s.width or marks.line_width)
-        dash = s.dash if s.dash and s.dash != "solid" else (marks.estimate_dash if s.estimate else None)
+        ser.format.line.width = Pt(s.width or (2 if s.scenario else marks.line_width))
+        dash = s.dash if s.dash and s.dash != "solid" else None
+        dash = dash or (marks.scenario_dash if s.scenario else marks.estimate_dash if s.estimate else None)
         if dash in _DASHES:
             ser.format.line.dash_style = _DASHES[dash]
+        by = {"reported": marks.reported, "derived": marks.derived, "scenario": marks.scenario}
         for j, prov in zip(positions, s.provenance):
-            mark = marks.reported if prov == "reported" else marks.derived
+            mark = by.get(prov, marks.derived)
+            symbol = s.marker or mark.symbol
             marker = ser.points[j].marker
-            marker.style = _MARKERS.get(mark.symbol, XL_MARKER_STYLE.CIRCLE)
-            marker.size = max(2, min(72, round(mark.size * _MARKER_SCALE)))
+            marker.style = _MARKERS.get(symbol, XL_MARKER_STYLE.CIRCLE)
+            marker.size = max(2, min(72, round((mark.size + (2 if s.marker else 0)) * _MARKER_SCALE)))
             if color:
                 marker.format.line.color.rgb = color
-                if mark.symbol.endswith("-open"):
+                if symbol.endswith("-open") or symbol == "x":
                     marker.format.fill.solid()
                     marker.format.fill.fore_color.rgb = _rgb(self.theme.background)
                 else:
@@ -225,6 +247,118 @@ class _Writer:
         if panel.kind == "column_clustered" and len(panel.series) > 1:
             chart.plots[0].gap_width = 80
         self.axes(chart, panel)
+        if (panel.events or panel.callouts) and panel.kind in ("line", "area_stacked") and panel.x_axis.every_category:
+            self.marks_over(slide, chart, panel, left, top, width, height)
+
+    # -- shapes over a chart: event markers and CAGR arrows ------------------------------
+
+    def marks_over(self, slide, chart, panel: Panel, left, top, width, height) -> None:
+        """Event markers and CAGR arrows as shapes over the plot area. A native chart has no
+        annotations, so the plot area gets a fixed layout and the value axis a fixed range, and
+        each shape is placed from the years and values it marks."""
+        plot_area = chart._chartSpace.find(qn("c:chart")).find(qn("c:plotArea"))
+        layout = plot_area.find(qn("c:layout"))
+        if layout is None:
+            layout = OxmlElement("c:layout")
+            plot_area.insert(0, layout)
+        for child in list(layout):
+            layout.remove(child)
+        manual = OxmlElement("c:manualLayout")
+        for tag, val in (("layoutTarget", "inner"), ("xMode", "edge"), ("yMode", "edge")):
+            el = OxmlElement(f"c:{tag}")
+            el.set("val", val)
+            manual.append(el)
+        for key in ("x", "y", "w", "h"):
+            el = OxmlElement(f"c:{key}")
+            el.set("val", str(_PLOT[key]))
+            manual.append(el)
+        layout.append(manual)
+
+        log = panel.y_axis.scale == "log"
+        values = [v for s in panel.series for v in s.y if v is not None]
+        if panel.kind == "area_stacked":
+            totals: dict = {}
+            for s in panel.series:
+                for x, v in zip(s.x, s.y):
+                    totals[x] = totals.get(x, 0) + (v or 0)
+            values = list(totals.values())
+        values += [v for b in panel.bands for v in (*b.low, *b.high)]
+        values += [v for c in panel.callouts for v in (c.y0, c.y1)]
+        values = [v for v in values if v is not None and (v > 0 or not log)]
+        if not values:
+            return
+        if log:
+            lo, hi = 10 ** math.floor(math.log10(min(values))), 10 ** math.ceil(math.log10(max(values)))
+        else:
+            lo, hi = panel.y_axis.range or (0.0, _nice_ceiling(max(values) * 1.05))
+        chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = lo, hi
+        cats = [float(c) for c in panel.categories]
+        between = panel.kind == "line"  # a line's points sit mid-category; an area's on the edges
+        cross = chart.value_axis._element.find(qn("c:crossBetween"))
+        if cross is not None:
+            cross.set("val", "between" if between else "midCat")
+
+        px, py = left + int(width * _PLOT["x"]), top + int(height * _PLOT["y"])
+        pw, ph = int(width * _PLOT["w"]), int(height * _PLOT["h"])
+
+        def x_at(year: float) -> int:
+            i = year - cats[0]
+            n = len(cats)
+            return px + int(pw * ((i + 0.5) / n if between else i / max(n - 1, 1)))
+
+        def y_at(value: float) -> int:
+            if log:
+                frac = (math.log10(value) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+            else:
+                frac = (value - lo) / (hi - lo)
+            return py + int(ph * (1 - min(max(frac, 0), 1)))
+
+        theme = self.theme
+        last, level = None, 0
+        for e in sorted(panel.events, key=lambda e: e.x):
+            level = level + 1 if last is not None and e.x - last < 1.6 and level < 2 else 0
+            last = e.x
+            x = x_at(e.x)
+            line = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, x, py, x, py + ph)
+            line.line.color.rgb = _rgb(theme.event_color)
+            line.line.width = Pt(1.25)
+            line.line.dash_style = MSO_LINE_DASH_STYLE.ROUND_DOT
+            label = self.textbox(
+                slide, x + Pt(3), py + Pt(2 + 13 * level), Inches(2.4), Pt(14), e.label, 9, color=theme.note_color
+            )
+            label.text_frame.margin_left = label.text_frame.margin_right = 0
+            label.text_frame.margin_top = label.text_frame.margin_bottom = 0
+            label.name = f"Event: {e.label}"
+            line.name = f"Event marker: {e.label}"
+        for c in panel.callouts:
+            x0, y0, x1, y1 = x_at(c.x0), y_at(c.y0), x_at(c.x1), y_at(c.y1)
+            arrow = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, x0, y0, x1, y1)
+            arrow.line.color.rgb = _rgb(theme.callout_color)
+            arrow.line.width = Pt(1.5)
+            tail = OxmlElement("a:tailEnd")
+            tail.set("type", "triangle")
+            arrow.line._get_or_add_ln().append(tail)
+            arrow.name = f"CAGR arrow: {c.label}"
+            box_w, box_h = Inches(2.3), Pt(20)
+            mid_x, mid_y = (x0 + x1) // 2, (y0 + y1) // 2
+            box = self.textbox(
+                slide,
+                mid_x - box_w // 2,
+                mid_y - box_h - Pt(4),
+                box_w,
+                box_h,
+                c.label,
+                11,
+                bold=True,
+                color=theme.callout_color,
+            )
+            box.text_frame.word_wrap = False
+            box.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
+            box.fill.solid()
+            box.fill.fore_color.rgb = _rgb(theme.background)
+            box.line.color.rgb = _rgb(theme.callout_color)
+            box.line.width = Pt(0.75)
+            box.name = f"CAGR label: {c.label}"
 
     def band_line(self, ser, band) -> None:
         """One edge of a band: a thin dashed line without markers."""
@@ -248,10 +382,13 @@ class _Writer:
             return
         elif s.point_colors:
             lookup = dict(zip(s.x, s.point_colors))
+            provenance = dict(zip(s.x, s.provenance))
             for j, c in enumerate(panel.categories):
                 pc = _rgb(lookup.get(c))
                 if pc:
-                    self.fill(ser.points[j].format.fill, pc, s.estimate)
+                    if provenance.get(c) == "scenario":  # the user's assumption: lighter, as on screen
+                        pc = _tint(pc, 1 - self.theme.marks.scenario_opacity * 0.6)
+                    self.fill(ser.points[j].format.fill, pc, s.estimate or provenance.get(c) == "estimate")
         elif color:
             self.fill(ser.format.fill, color, s.estimate)
         if s.labels:
@@ -380,7 +517,7 @@ def build_deck(
             width - Inches(1.0),
             Inches(0.6),
             spec.source_note,
-            11,
+            11 if len(spec.source_note) < 260 else 9,  # a long line (scenarios' bases) still fits the slide
             color=theme.note_color,
         )
         if item.link:

@@ -14,6 +14,7 @@ from typing import Mapping, TypeVar
 
 from .schema import (
     CONCEPTS_FILE,
+    EVENTS_FILE,
     FIGURES_FILE,
     MARKET_FILE,
     SHARES_FILE,
@@ -685,3 +686,29 @@ def insight_number_problems(market: MarketData, file: str) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def event_problems(events, markets, kinds) -> tuple[list, list[Problem]]:
+    """Events that name a market, source or kind that does not exist (each dropped, with a problem),
+    and ids used twice; the rest are returned to be drawn."""
+    market_ids = {m.id for m in markets}
+    source_ids = {s.id for m in markets for s in m.spec.sources}
+    kept, problems, seen = [], [], set()
+    for i, e in enumerate(events):
+        where = f"events[{i}] ({e.id})"
+        found = []
+        if e.id in seen:
+            found.append(f"id '{e.id}' is used twice; give each event its own id")
+        if e.kind not in kinds:
+            found.append(f"kind '{e.kind}' is not one of {', '.join(sorted(kinds))} (config.yaml event_kinds)")
+        unknown_markets = [] if e.markets == "all" else [m for m in e.markets if m not in market_ids]
+        if unknown_markets:
+            found.append(f"unknown market {', '.join(unknown_markets)}; use a market id from data/markets, or all")
+        unknown_sources = [s for s in e.sources if s not in source_ids]
+        if unknown_sources:
+            found.append(f"unknown source {', '.join(unknown_sources)}; use a source id from a market.yaml")
+        seen.add(e.id)
+        problems += [Problem("error", EVENTS_FILE, where, msg) for msg in found]
+        if not found:
+            kept.append(e)
+    return kept, problems

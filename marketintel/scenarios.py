@@ -42,6 +42,7 @@ class Scenario:
     basis: str
     source: str = ""
     period: tuple[int, int] | None = None  # the publisher's span the rate was measured over
+    shift_pp: float = 0.0  # for a slice: how much faster (+) or slower it grows than the market
 
 
 def usable_rates(rates: Sequence[PublisherRate], window: tuple[int, int], min_span: int) -> list[PublisherRate]:
@@ -65,23 +66,31 @@ def default_scenarios(
     spread_pp: float,
     min_sources: int = 3,
     min_span: int = 3,
+    shift_pp: float = 0.0,
 ) -> dict[str, Scenario]:
-    """Bear, base and bull before the user changes anything (see the module docstring)."""
+    """Bear, base and bull before the user changes anything (see the module docstring).
+
+    ``shift_pp`` is for a filtered slice: its own growth minus the market's. Base is then the slice's
+    own growth, and bear and bull the publishers' (or the spread's) rates moved by the same amount."""
     first = window[0]
-    base = Scenario("base", primary_cagr, first, "primary")
+    base = Scenario("base", primary_cagr + shift_pp, first, "primary", shift_pp=shift_pp)
     usable = usable_rates(rates, window, min_span)
     if len(usable) >= min_sources:
         low = min(usable, key=lambda r: r.cagr_pct)
         high = max(usable, key=lambda r: r.cagr_pct)
         return {
-            "bear": Scenario("bear", low.cagr_pct, first, "publishers", low.label, (low.start, low.end)),
+            "bear": Scenario(
+                "bear", low.cagr_pct + shift_pp, first, "publishers", low.label, (low.start, low.end), shift_pp
+            ),
             "base": base,
-            "bull": Scenario("bull", high.cagr_pct, first, "publishers", high.label, (high.start, high.end)),
+            "bull": Scenario(
+                "bull", high.cagr_pct + shift_pp, first, "publishers", high.label, (high.start, high.end), shift_pp
+            ),
         }
     return {
-        "bear": Scenario("bear", primary_cagr - spread_pp, first, "spread"),
+        "bear": Scenario("bear", primary_cagr + shift_pp - spread_pp, first, "spread", shift_pp=shift_pp),
         "base": base,
-        "bull": Scenario("bull", primary_cagr + spread_pp, first, "spread"),
+        "bull": Scenario("bull", primary_cagr + shift_pp + spread_pp, first, "spread", shift_pp=shift_pp),
     }
 
 
@@ -91,19 +100,17 @@ def with_user_values(
     user_start: Mapping[str, int | None],
     window: tuple[int, int],
 ) -> dict[str, Scenario]:
-    """The defaults with the user's own rates and start years (a start outside the window is clamped
+    """The defaults with the user's own rates and start years, base included (a start outside the window is clamped
     into it, and a start on the last year moves back one, so a scenario always spans a year)."""
     lo, hi = window
     out = dict(defaults)
     for name, s in defaults.items():
-        if name == "base":
-            continue
         rate, start = user_cagr.get(name), user_start.get(name)
         if rate is None and start is None:
             continue
         start = s.start_year if start is None else min(max(int(start), lo), hi - 1)
         if rate is None:
-            out[name] = Scenario(name, s.cagr_pct, start, s.basis, s.source, s.period)
+            out[name] = Scenario(name, s.cagr_pct, start, s.basis, s.source, s.period, s.shift_pp)
         else:
             out[name] = Scenario(name, float(rate), start, "user")
     return out

@@ -28,6 +28,7 @@ SHARES_FILE = "shares.csv"
 CROSSTAB_FILE = "crosstab.csv"
 INSIGHTS_FILE = "insights.yaml"
 CONCEPTS_FILE = "concepts.yaml"
+EVENTS_FILE = "events.yaml"
 
 
 class Strict(BaseModel):
@@ -249,6 +250,30 @@ class ConceptsFile(Strict):
     concepts: dict[Key, Concept]
 
 
+class Event(Strict):
+    """A dated event drawn on time charts: a policy change, a report edition, a publication."""
+
+    id: Key
+    date: PartialDate
+    label: Label
+    markets: Literal["all"] | list[Key] = "all"
+    kind: Key
+    sources: list[Key] = Field(default_factory=list)
+    note: Prose | None = None
+    _date = field_validator("date", mode="before")(_partial_date)
+
+    @property
+    def position(self) -> float:
+        """Where on a year axis the event sits: the year, plus the month (and day) as a fraction."""
+        parts = [int(p) for p in self.date.split("-")]
+        year, month, day = (parts + [1, 1])[:3]
+        return year + (month - 1) / 12 + (day - 1) / 365 if len(parts) > 1 else float(year)
+
+
+class EventsFile(Strict):
+    events: list[Event]
+
+
 # -- the segment hierarchy ---------------------------------------------------------------------
 
 
@@ -357,6 +382,7 @@ class Catalog:
     markets: list[MarketData]
     concepts: dict[str, Concept]
     problems: list[Problem]
+    events: list[Event] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -68,7 +69,11 @@ class ProvenanceSettings(_Frozen):
     reported: ProvenanceWords
     derived: ProvenanceWords
     estimate: ProvenanceWords
+    scenario: ProvenanceWords
     estimate_suffix: str
+
+    #: The provenances, in the order they are explained.
+    NAMES: ClassVar[tuple[str, ...]] = ("reported", "derived", "estimate", "scenario")
 
 
 class Hatch(_Frozen):
@@ -91,6 +96,9 @@ class Marks(_Frozen):
 
     reported: PointMark
     derived: PointMark
+    scenario: PointMark  # a scenario's points: never a published figure
+    scenario_dash: str
+    scenario_opacity: float = Field(gt=0, le=1)
     estimate_dash: str
     line_width: float
     superseded_dash: str  # an earlier edition of a report
@@ -120,6 +128,8 @@ class Theme(_Frozen):
     hatch: Hatch
     marks: Marks
     consensus_color: str
+    event_color: str  # event markers on time charts
+    callout_color: str  # CAGR arrows
     band_opacity: float = Field(ge=0, le=1)
     source_colors: list[str] = Field(min_length=1)
 
@@ -149,6 +159,16 @@ class DimensionLabel(_Frozen):
     zh: str
 
 
+class ScenarioSettings(_Frozen):
+    """Bear and bull defaults: the publishers' lowest and highest growth where enough of them have a
+    usable span, else the primary's CAGR minus / plus ``spread_pp``."""
+
+    spread_pp: float = Field(gt=0)
+    min_sources: int = Field(ge=2)
+    min_span_years: int = Field(ge=1)
+    obtainable_share_pct: float = Field(ge=0, le=100)  # the opportunity sizing's default share
+
+
 class Settings(_Frozen):
     app: AppSettings
     paths: Paths
@@ -163,6 +183,8 @@ class Settings(_Frozen):
     dimensions: dict[str, DimensionLabel]
     core_filter_dimensions: list[str]
     consensus: ConsensusSettings
+    scenarios: ScenarioSettings
+    event_kinds: dict[str, DimensionLabel]
     export: ExportSettings
     overview_max_markets: int = Field(gt=0)
 

@@ -200,6 +200,21 @@ class ProblemRow:
     market_id: str | None
 
 
+@row
+class EventRow:
+    event_id: str
+    date: str
+    position: float  # on a year axis: the year plus the month as a fraction
+    label_en: str
+    label_zh: str
+    kind: str
+    all_markets: bool
+    markets: str  # the market ids it concerns, comma-separated ("" when all)
+    sources: str
+    note_en: str | None
+    note_zh: str | None
+
+
 #: Every table, by name, in the order the build creates them.
 TABLES: dict[str, type] = {
     "markets": MarketRow,
@@ -216,6 +231,7 @@ TABLES: dict[str, type] = {
     "claims": ClaimRow,
     "concepts": ConceptRow,
     "problems": ProblemRow,
+    "events": EventRow,
 }
 
 

@@ -126,4 +126,6 @@ def validate_data_dir(root: Path, settings: Settings | None = None) -> Catalog:
         )
         insight_ids.update({ins.id: folder.name for ins in market.insights})
         markets.append(market)
-    return Catalog(markets, concepts, list(found))
+    events = found.take(load.load_events(root, settings))
+    events = found.take(rules.event_problems(events, markets, set(settings.event_kinds)))
+    return Catalog(markets, concepts, list(found), events)

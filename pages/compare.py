@@ -3,10 +3,11 @@
 import streamlit as st
 
 from marketintel import charts, queries
-from marketintel.display import headline_table, money_in_language, text_column
+from marketintel.display import headline_table, money_in_language, scenario_notes, text_column
 from marketintel.settings import settings
 from marketintel.ui import (
     chart,
+    chart_marks,
     choose_many,
     choose_one,
     draw_chart,
@@ -25,7 +26,7 @@ _ = page_setup()
 cfg = settings()
 
 
-restore_url(["markets", "scale", "concepts", "cyear", "measure", "source_market"])
+restore_url(["markets", "scale", "sc", "concepts", "cyear", "measure", "source_market"])
 markets = query(queries.market_list)
 if len(markets) < 2:
     st.error(_("Comparing needs at least two markets; the Data & sources page lists what failed to load."))
@@ -66,8 +67,17 @@ def growth_section() -> None:
     )
     show_messages(msg)
     view = compare_view(scale=scale)
+    show_events, show_cagr = chart_marks()
     draw_chart(
-        chart(charts.growth_chart, series_ref, scale, _("Market size compared"), lang=_.lang),
+        chart(
+            charts.growth_chart,
+            series_ref,
+            scale,
+            _("Market size compared"),
+            lang=_.lang,
+            events=q(queries.events, chosen) if show_events else None,
+            callout=show_cagr,
+        ),
         "compare_growth",
         subtitle=" · ".join([picked_names, _("whole markets"), view.scale_text(_.lang)]),
         view=view,
@@ -75,6 +85,43 @@ def growth_section() -> None:
 
 
 growth_section()
+
+
+@st.fragment
+def scenarios_section() -> None:
+    """The markets' bear / base / bull scenarios side by side (the switch reruns only this part)."""
+    shown, msg = choose_one(
+        "sc",
+        _("Scenarios"),
+        ["off", "on"],
+        {"off": _("Hide"), "on": _("Show side by side")},
+        "off",
+        widget="segmented",
+        help=_("Each market's bear, base and bull growth, from the spread of its publishers (see the Explorer)."),
+    )
+    show_messages(msg)
+    if shown != "on":
+        return
+    draw_chart(
+        chart(
+            charts.scenario_grid,
+            series_ref,
+            q(queries.scenario_series_of, chosen),
+            _("Scenarios compared"),
+            _(
+                "Each market on its own axis · solid: published · dotted: scenarios (× bear, ◇ base, △ bull), assumptions"
+            ),
+            lang=_.lang,
+            events=q(queries.events, chosen) if chart_marks()[0] else None,
+        ),
+        "compare_scenarios",
+        subtitle=" · ".join([picked_names, _("whole markets")]),
+        view=compare_view(),
+        notes=scenario_notes(query(queries.scenario_series_of, chosen), _.lang),
+    )
+
+
+scenarios_section()
 draw_chart(
     chart(charts.growth_bars, q(queries.growth_summary, chosen), _("Growth compared"), lang=_.lang),
     "compare_bars",

@@ -3,11 +3,14 @@
 import streamlit as st
 
 from marketintel import charts, queries
-from marketintel.display import region_labels, share_table, slice_headline, text_column
+from marketintel.display import region_labels, scenario_notes, share_table, sizing_lines, slice_headline, text_column
+from marketintel.scenarios import SCENARIOS
 from marketintel.settings import settings
 from marketintel.ui import (
     chart,
+    chart_marks,
     choose_many,
+    choose_number,
     choose_one,
     draw_chart,
     page_setup,
@@ -19,6 +22,7 @@ from marketintel.ui import (
     register_assumptions,
     register_table,
     register_view,
+    reset_url_values,
     restore_url,
     segment_labels,
     show_messages,
@@ -28,7 +32,10 @@ from marketintel.view import Named, filter_choices
 _ = page_setup()
 cfg = settings()
 dim_labels = {k: getattr(v, _.lang, None) or v.en for k, v in cfg.dimensions.items()}
-restore_url(["market", "dim", "view", "year", "band", *cfg.dimensions])
+restore_url(
+    ["market", "dim", "view", "year", "band", "obtain", *cfg.dimensions]
+    + [f"{p}_{n}" for p in ("sc", "from") for n in ("bear", "base", "bull")]
+)
 
 
 markets = query(queries.market_list)
@@ -102,6 +109,7 @@ def explorer_view(**fields):
 
 
 active = explorer_view().filters_or_none(_.lang)
+show_events, show_cagr = chart_marks()
 
 
 @st.fragment
@@ -130,6 +138,8 @@ def growth_section(market_id: str, name: str) -> None:
             + (" · " + _("band: the other publishers' range") if band == "on" else ""),
             lang=_.lang,
             consensus=q(queries.source_consensus, market_id) if band == "on" else None,
+            events=q(queries.events, [market_id]) if show_events else None,
+            callout=show_cagr,
         ),
         "explorer_growth",
         subtitle=_("Whole market, unfiltered")
@@ -207,7 +217,17 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
             "{market} by {dimension}", market=name, dimension=dim_labels.get(breakdown_dim, breakdown_dim).lower()
         )
         draw_chart(
-            chart(charts.segment_area_chart, breakdown_ref, title, subtitle, market["report_code"], view, lang=_.lang),
+            chart(
+                charts.segment_area_chart,
+                breakdown_ref,
+                title,
+                subtitle,
+                market["report_code"],
+                view,
+                lang=_.lang,
+                events=q(queries.events, [market_id]) if show_events else None,
+                callout=show_cagr,
+            ),
             "explorer_segments",
             subtitle=subtitle,
             view=view_now,
@@ -279,6 +299,110 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
                 view=view_now,
                 notes=basis_notes,
             )
+
+    scenarios_section(market_id, market, filters, year, view_now, basis_notes)
+
+
+def scenarios_section(market_id: str, market, filters: dict, year: int, view_now, basis_notes: list[str]) -> None:
+    """Bear / base / bull beside the slice's published curve, and the opportunity sizing for ``year``."""
+    st.subheader(_("Scenarios and opportunity"), anchor=False)
+    slice_text = view_now.filters_text(_.lang) or _("the whole market")
+    defaults = query(queries.scenario_series, market_id, filters).drop_duplicates("scenario").set_index("scenario")
+    first_year, last_year = int(market["first_year"]), int(market["last_year"])
+    user_rate: dict[str, float] = {}
+    user_start: dict[str, int] = {}
+    messages: list[str] = []
+    words = {"bear": _("Bear"), "base": _("Base"), "bull": _("Bull")}
+    with st.expander(_("Set the scenarios by hand (the defaults come from the publishers' spread)")):
+        for col, scenario in zip(st.columns(3), SCENARIOS):
+            rate, is_user, msg = choose_number(
+                f"sc_{scenario}",
+                _("{scenario}: % a year", scenario=words[scenario]),
+                round(float(defaults.loc[scenario, "cagr_pct"]), 1) if scenario in defaults.index else None,
+                -50.0,
+                200.0,
+                0.5,
+                where=col,
+            )
+            messages += msg
+            if is_user:
+                user_rate[scenario] = rate
+            start, is_user, msg = choose_number(
+                f"from_{scenario}",
+                _("{scenario}: from", scenario=words[scenario]),
+                first_year,
+                first_year,
+                last_year - 1,
+                1,
+                where=col,
+                integer=True,
+            )
+            messages += msg
+            if is_user:
+                user_start[scenario] = int(start)
+        st.button(
+            _("Back to the defaults"),
+            key="scenario_reset",
+            on_click=reset_url_values,
+            args=([f"{p}_{n}" for p in ("sc", "from") for n in SCENARIOS],),
+        )
+    show_messages(messages)
+    scenario_ref = q(queries.scenario_series, market_id, filters, user_rate, user_start)
+    title = _("{market}: scenarios for {slice}", market=name, slice=slice_text)
+    subtitle = _("Published curve (solid or dashed) and three scenarios (dotted): assumptions, not forecasts")
+    draw_chart(
+        chart(
+            charts.scenario_chart,
+            q(queries.slice_summary, market_id, filters),
+            scenario_ref,
+            title,
+            subtitle,
+            name,
+            market["color"],
+            market["report_code"],
+            lang=_.lang,
+            events=q(queries.events, [market_id]) if show_events else None,
+            callout=show_cagr,
+        ),
+        "explorer_scenarios",
+        subtitle=_("Filters: {active}", active=active),
+        view=view_now,
+        notes=[*scenario_notes(query(scenario_ref), _.lang), *basis_notes],
+    )
+
+    sizing_heading = _("Opportunity sizing")  # not inside the f-string: Babel can't see in there
+    st.markdown(f"**{plain(sizing_heading)}** · {year}")
+    share, _is_user, msg = choose_number(
+        "obtain",
+        _("Your share of the addressable slice (%)"),
+        settings().scenarios.obtainable_share_pct,
+        0.0,
+        100.0,
+        1.0,
+        where=st.columns([1, 2])[0],
+        help=_("Your own assumption: what part of the addressable slice you could win. It is in the link."),
+    )
+    show_messages(msg)
+    steps_ref = q(queries.opportunity_steps, market_id, filters, year, share)
+    for col, line in zip(st.columns(3), sizing_lines(query(steps_ref), _.lang)):
+        col.metric(plain(line.label), line.value, help=line.share)
+        col.caption(plain(line.share) + "  \n" + plain(line.provenance))
+    draw_chart(
+        chart(
+            charts.sizing_chart,
+            steps_ref,
+            year,
+            _("{market}: from the market to your share, {year}", market=name, year=year),
+            _("Filters: {active}", active=active) + " · " + _("your share: {share}%", share=f"{share:g}"),
+            market["color"],
+            market["report_code"],
+            lang=_.lang,
+        ),
+        "explorer_sizing",
+        subtitle=_("Filters: {active}", active=active) + " · " + _("your share: {share}%", share=f"{share:g}"),
+        view=view_now,
+        notes=basis_notes,
+    )
 
 
 segments_section(market_id, market, dims, filters, active)

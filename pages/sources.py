@@ -13,6 +13,7 @@ from marketintel.display import (
 )
 from marketintel.ui import (
     chart,
+    chart_marks,
     choose_one,
     draw_chart,
     page_setup,
@@ -90,6 +91,7 @@ def timeline_section() -> None:
             lang=_.lang,
             scale=scale,
             consensus=q(queries.source_consensus, market_id),
+            events=q(queries.events, [market_id]) if chart_marks()[0] else None,
         ),
         "sources_timeline",
         subtitle=" · ".join([name, _("every publisher"), sources_view(scale=scale).scale_text(_.lang)]),

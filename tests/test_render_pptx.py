@@ -7,6 +7,7 @@ import io
 import pytest
 from pptx import Presentation
 from pptx.enum.chart import XL_MARKER_STYLE
+from pptx.enum.dml import MSO_FILL_TYPE, MSO_LINE_DASH_STYLE
 from pptx.oxml.ns import qn
 
 from marketintel import charts, queries, render_plotly
@@ -34,6 +35,40 @@ def _specs(con):
         ),
         "source_timeline": charts.source_timeline(
             queries.source_series(con, "metaverse-healthcare"), "Sources", "#CC79A7"
+        ),
+        "growth_chart:scenarios": charts.growth_chart(
+            queries.market_series(con, ["telemedicine"]),
+            "linear",
+            "Telemedicine",
+            scenarios=queries.scenario_series(con, "telemedicine", {}, {"bull": 24.0}),
+            events=queries.events(con, ["telemedicine"]),
+            callout=True,
+        ),
+        "scenario_chart": charts.scenario_chart(
+            queries.slice_summary(con, "telemedicine", FILTERS),
+            queries.scenario_series(con, "telemedicine", FILTERS),
+            "Scenarios",
+            "Asia-Pacific",
+            "Telemedicine",
+            "#009E73",
+            "2011682",
+            events=queries.events(con, ["telemedicine"]),
+            callout=True,
+        ),
+        "scenario_grid": charts.scenario_grid(
+            queries.market_series(con, ["telemedicine", "iomt"]),
+            queries.scenario_series_of(con, ["telemedicine", "iomt"]),
+            "Scenarios compared",
+            "",
+            events=queries.events(con, ["telemedicine", "iomt"]),
+        ),
+        "sizing_chart": charts.sizing_chart(
+            queries.opportunity_steps(con, "telemedicine", FILTERS, 2030, 10.0),
+            2030,
+            "Sizing",
+            "",
+            "#009E73",
+            "2011682",
         ),
     }
 
@@ -67,6 +102,10 @@ def test_every_builder_is_covered(specs):
         "growth_bars",
         "concept_chart",
         "source_timeline",
+        "growth_chart:scenarios",
+        "scenario_chart",
+        "scenario_grid",
+        "sizing_chart",
     ],
 )
 def test_the_deck_holds_the_screens_series_values_and_labels(specs, kind):
@@ -208,3 +247,46 @@ def test_without_a_view_a_slide_has_no_link_and_no_notes(con):
     assert not any(
         r.hyperlink.address for s in slide.shapes if s.has_text_frame for p in s.text_frame.paragraphs for r in p.runs
     )
+
+
+def _shapes(spec):
+    deck = Presentation(io.BytesIO(build_deck([DeckSlide.from_chart(spec)])))
+    return list(deck.slides[1].shapes)
+
+
+def test_scenarios_reach_the_deck_dotted_lighter_and_named_with_their_rate(specs):
+    chart = _native_charts(specs["growth_chart:scenarios"])[0]
+    by_name = {s.name: s for s in chart.plots[0].series}
+    bull = by_name["Telemedicine · bull scenario, 24.0% a year"]
+    assert bull.format.line.dash_style == MSO_LINE_DASH_STYLE.ROUND_DOT
+    published = by_name["Telemedicine"]
+    assert bull.format.line.color.rgb != published.format.line.color.rgb  # lighter than the published curve
+    assert list(bull.values)[-1] == pytest.approx(122.86 * 1.24**7)  # from 2025's reported value, 24% a year
+
+
+def test_event_markers_and_the_cagr_arrow_are_shapes_on_the_right_years(specs):
+    shapes = _shapes(specs["growth_chart:scenarios"])
+    frame = next(s for s in shapes if s.has_chart)
+    marker = next(s for s in shapes if s.name == "Event marker: 2025 US tariff changes")
+    label = next(s for s in shapes if s.name == "Event: 2025 US tariff changes")
+    assert label.text_frame.text == "2025 US tariff changes"
+    arrow = next(s for s in shapes if s.name.startswith("CAGR arrow: CAGR 2025–2032: 18.3%"))
+    # The plot area is pinned (render_pptx._PLOT); 2025 is the first of eight categories, its middle
+    # at 1/16 of the plot's width; 2032 the last, at 15/16.
+    from marketintel.render_pptx import _PLOT
+
+    left, width = frame.left + frame.width * _PLOT["x"], frame.width * _PLOT["w"]
+    assert marker.begin_x == pytest.approx(left + width / 16, abs=2000)
+    assert arrow.begin_x == pytest.approx(left + width / 16, abs=2000)
+    assert arrow.end_x == pytest.approx(left + width * 15 / 16, abs=2000)
+    assert arrow.end_y < arrow.begin_y  # rising
+
+
+def test_the_sizing_slide_hatches_the_estimate_and_lightens_the_users_share(specs):
+    chart = _native_charts(specs["sizing_chart"])[0]
+    (ser,) = chart.plots[0].series
+    fills = [ser.points[i].format.fill for i in range(3)]
+    assert fills[1].type == MSO_FILL_TYPE.PATTERNED and fills[0].type == MSO_FILL_TYPE.SOLID
+    assert fills[2].fore_color.rgb != fills[0].fore_color.rgb
+    labels = [ser.points[i].data_label.text_frame.text for i in range(3)]
+    assert labels[0] == "USD 283.50 bn" and labels[2].endswith("· 10.0%")

@@ -71,6 +71,11 @@ def test_user_values_replace_the_defaults(user_cagr, user_start, bull, bull_star
     assert s["bear"].cagr_pct == 13.0 and s["base"].basis == "primary"
 
 
+def test_the_base_scenario_can_be_set_by_hand_too():
+    s = with_user_values(default_scenarios(18.0, WINDOW, [], 5.0), {"base": 16.5}, {}, WINDOW)
+    assert (s["base"].cagr_pct, s["base"].basis) == (16.5, "user")
+
+
 @pytest.mark.parametrize(
     "start, pct, expected",
     [
@@ -103,3 +108,13 @@ def test_opportunity_sizing_steps(market, slice_value, estimate, pct, addressabl
     assert a.provenance == ("estimate" if estimate else "derived")
     assert o.value == pytest.approx(obtainable) and o.share_of_previous_pct == pct
     assert o.share_of_market_pct == pytest.approx(obtainable_share, rel=1e-3) and o.provenance == "scenario"
+
+
+@pytest.mark.parametrize("shift", [3.4, -2.0])
+def test_a_slice_moves_every_default_by_its_own_pace(shift):
+    rates = [rate("a", 10.0), rate("b", 20.0), rate("c", 15.0)]
+    s = default_scenarios(18.0, WINDOW, rates, 5.0, shift_pp=shift)
+    assert [s[n].cagr_pct for n in ("bear", "base", "bull")] == pytest.approx([10 + shift, 18 + shift, 20 + shift])
+    assert all(s[n].shift_pp == shift for n in s)
+    fewer = default_scenarios(18.0, WINDOW, [], 5.0, shift_pp=shift)
+    assert [fewer[n].cagr_pct for n in ("bear", "base", "bull")] == pytest.approx([13 + shift, 18 + shift, 23 + shift])

@@ -6,16 +6,18 @@ and ``deck`` (the slide deck). Pages import what they need from here.
 """
 
 from .data import Drawn, QueryRef, chart, current_fingerprint, forget_fingerprint, q, query, segment_labels
-from .frame import NAVIGATION, page_setup, provenance_legend
+from .frame import NAVIGATION, chart_marks, page_setup, provenance_legend
 from .menus import draw_chart, has_chrome, page_workbook, register_assumptions, register_table, register_view
 from .state import (
     base_url,
     choose_many,
+    choose_number,
     choose_one,
     current_language,
     current_text,
     page_view,
     plain,
+    reset_url_values,
     restore_url,
     set_url_values,
     show_messages,
@@ -35,6 +37,7 @@ __all__ = [
     "query",
     "segment_labels",
     "NAVIGATION",
+    "chart_marks",
     "page_setup",
     "provenance_legend",
     "draw_chart",
@@ -44,10 +47,12 @@ __all__ = [
     "register_table",
     "register_view",
     "choose_many",
+    "choose_number",
     "choose_one",
     "current_language",
     "current_text",
     "plain",
+    "reset_url_values",
     "restore_url",
     "set_url_values",
     "show_messages",

@@ -145,11 +145,15 @@ def choose_many(
     where=st,
     help: str | None = None,
     max_selections: int | None = None,
+    widget: str = "multiselect",
 ) -> tuple[list[str], list[str]]:
-    """A multi-select bound to URL parameter ``key``; unknown URL values are dropped with a message."""
+    """A multi-select (or ``widget="pills"``) bound to URL parameter ``key``; unknown URL values are
+    dropped with a message."""
     values, messages = url_values(key)
     if not values and key not in st.query_params:
         values = list(default)
+    if values == ["none"]:
+        values = []
     unknown = [v for v in values if v not in options]
     _ = current_text()
     if unknown:
@@ -177,18 +181,31 @@ def choose_many(
     def _changed() -> None:
         set_url_values(key, st.session_state[wkey])
 
-    where.multiselect(
-        label,
-        list(options),
-        format_func=lambda v: labels.get(v, v),
-        key=wkey,
-        on_change=_changed,
-        help=help,
-        max_selections=max_selections,
-        placeholder=_("All (choose to narrow)"),
-    )
-    set_url_values(key, st.session_state[wkey])
-    return list(st.session_state[wkey]), messages
+    if widget == "pills":
+        where.pills(
+            label,
+            list(options),
+            selection_mode="multi",
+            format_func=lambda v: labels.get(v, v),
+            key=wkey,
+            on_change=_changed,
+            help=help,
+        )
+    else:
+        where.multiselect(
+            label,
+            list(options),
+            format_func=lambda v: labels.get(v, v),
+            key=wkey,
+            on_change=_changed,
+            help=help,
+            max_selections=max_selections,
+            placeholder=_("All (choose to narrow)"),
+        )
+    chosen_now = list(st.session_state[wkey] or [])
+    # An emptied choice with a default is kept in the URL as "none", so a link reopens it empty.
+    set_url_values(key, chosen_now or (["none"] if default and widget == "pills" else []))
+    return chosen_now, messages
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -236,3 +253,67 @@ def base_url(page: str) -> str:
         return app_root(st.context.url, page)
     except Exception:  # outside a browser session (tests, scripts) there is no URL
         return ""
+
+
+def choose_number(
+    key: str,
+    label: str,
+    default: float | None,
+    low: float,
+    high: float,
+    step: float = 0.1,
+    where=st,
+    help: str | None = None,
+    integer: bool = False,
+) -> tuple[float | None, bool, list[str]]:
+    """A number bound to URL parameter ``key``: (value, whether the user set it, messages).
+
+    Without a URL value the widget shows ``default`` and the value counts as not set; a value
+    that is not a number, or outside [low, high], is ignored with a message."""
+    values, messages = url_values(key)
+    _ = current_text()
+    user: float | None = None
+    if values:
+        try:
+            user = float(values[-1])
+            if not (low <= user <= high) or user != user:
+                raise ValueError
+        except ValueError:
+            messages.append(
+                _(
+                    "Ignored '{value}' for {what}: give a number from {low} to {high}.",
+                    value=_clip(values[-1]),
+                    what=label.lower(),
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                )
+            )
+            user = None
+            set_url_values(key, None)
+    wkey = widget_key(key)
+    shown = user if user is not None else default
+    st.session_state[wkey] = (int(shown) if integer else float(shown)) if shown is not None else None
+
+    def _changed() -> None:
+        v = st.session_state[wkey]
+        set_url_values(key, None if v is None else (str(int(v)) if integer else f"{float(v):g}"))
+
+    where.number_input(
+        label,
+        min_value=int(low) if integer else float(low),
+        max_value=int(high) if integer else float(high),
+        step=int(step) if integer else float(step),
+        format="%d" if integer else "%.1f",
+        key=wkey,
+        on_change=_changed,
+        help=help,
+    )
+    if user is not None:
+        set_url_values(key, str(int(user)) if integer else f"{user:g}")
+    return (user if user is not None else default), user is not None, messages
+
+
+def reset_url_values(keys: Sequence[str]) -> None:
+    """Remove parameters from the URL and the session copy (a "back to the defaults" button)."""
+    for key in keys:
+        set_url_values(key, None)

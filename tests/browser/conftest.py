@@ -225,6 +225,8 @@ PLOTS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(el => 
   const arr = v => (v == null ? null : (typeof v === 'object' && 'length' in v ? Array.from(v) : null));
   return {
     title: String(title),
+    shapes: ((el.layout && el.layout.shapes) || []).length,
+    annotations: ((el.layout && el.layout.annotations) || []).map(a => String(a.text || '')),
     traces: (el._fullData || []).map(t => ({
       type: t.type, name: t.name || '',
       x: arr(t.x), y: arr(t.y), values: arr(t.values), labels: arr(t.labels),

@@ -1,0 +1,112 @@
+"""Scenarios, opportunity sizing and events in a real browser: set a bull scenario and a share, copy the
+link, reopen it in a fresh browser and find the same curves and figure; the deck carries them all."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from .conftest import VIEWPORTS, open_page, plots, wait_for_app
+from .test_pages import _add_to_deck, assert_no_exception
+
+START = "/explorer?market=telemedicine&region=asia_pacific&year=2030"
+BULL = "Telemedicine · bull scenario, 24.0% a year"
+
+
+def _number(page, label: str):
+    return page.locator('[data-testid="stNumberInput"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=label)
+    )
+
+
+def _set_number(page, label: str, value: str) -> None:
+    box = _number(page, label).locator("input")
+    box.scroll_into_view_if_needed()
+    box.fill(value)
+    box.press("Enter")
+    wait_for_app(page, expect_rerun=True)
+
+
+def _scenario_traces(page) -> dict[str, list[float]]:
+    (chart,) = [p for p in plots(page) if "scenarios for" in p["title"]]
+    return {t["name"]: t["y"] for t in chart["traces"]}
+
+
+def _obtainable(page) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Obtainable: your share")
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_a_scenario_and_a_share_survive_the_link_and_reach_the_deck(browser, base_url, tmp_path):
+    from pptx import Presentation
+
+    ctx = browser.new_context(
+        viewport=VIEWPORTS["1440x900"], accept_downloads=True, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = ctx.new_page()
+    open_page(page, base_url + START)
+    before = _scenario_traces(page)
+    page.get_by_text("Set the scenarios by hand").click()
+    _set_number(page, "Bull: % a year", "24")
+    _set_number(page, "Your share of the addressable slice (%)", "15")
+    assert_no_exception(page)
+    curves = _scenario_traces(page)
+    assert BULL in curves and BULL not in before, list(curves)
+    # 24% a year from 2025's value of the Asia-Pacific slice, the published curve untouched.
+    slice_2025 = curves["Telemedicine (est.)"][0]
+    assert curves[BULL][-1] == pytest.approx(slice_2025 * 1.24**7, rel=1e-6)
+    assert curves["Telemedicine (est.)"] == before["Telemedicine (est.)"]
+    obtainable = _obtainable(page)
+    addressable = page.locator('[data-testid="stMetric"]').filter(has_text="Addressable: your filters")
+    assert obtainable == "USD 13.73 bn", obtainable  # 15% of the slice's USD 91.53 bn in 2030
+    assert "USD 91.53 bn" in addressable.inner_text()
+
+    # Copy link, as a user would, and open it in a browser that has never seen this session.
+    page.frame_locator('[data-testid="stSidebar"] iframe').get_by_role("button", name="Copy link to this view").click()
+    link = page.evaluate("navigator.clipboard.readText()")
+    params = parse_qs(urlsplit(link).query)
+    assert params["sc_bull"] == ["24"] and params["obtain"] == ["15"] and params["region"] == ["asia_pacific"], link
+    fresh = browser.new_context(viewport=VIEWPORTS["1440x900"])
+    again = fresh.new_page()
+    open_page(again, link)
+    assert _scenario_traces(again) == curves
+    assert _obtainable(again) == obtainable
+    fresh.close()
+
+    # The deck from this view: the growth chart (with the tariff marker), the scenarios, the sizing.
+    for index in (0, 4, 5):
+        _add_to_deck(page, index)
+    deck_panel = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="Slide deck")
+    with page.expect_download() as info:
+        deck_panel.get_by_role("button", name="Download deck (.pptx)").click()
+    path = tmp_path / "scenarios.pptx"
+    info.value.save_as(path)
+    growth, scenarios, sizing = list(Presentation(io.BytesIO(path.read_bytes())).slides)[1:]
+    assert any(s.name == "Event marker: 2025 US tariff changes" for s in growth.shapes)
+    chart = next(s.chart for s in scenarios.shapes if s.has_chart)
+    on_slide = {s.name: list(s.values) for s in chart.plots[0].series}
+    assert on_slide[BULL] == pytest.approx(curves[BULL])
+    notes = scenarios.notes_slide.notes_text_frame.text
+    assert "bull scenario: 24.0% a year from 2025, user assumption" in notes, notes
+    bars = next(s.chart for s in sizing.shapes if s.has_chart)
+    assert [str(c) for c in bars.plots[0].categories] == [
+        "Whole market",
+        "Addressable: your filters",
+        "Obtainable: your share",
+    ]
+    assert list(bars.plots[0].series[0].values)[2] == pytest.approx(13.73, abs=0.005)
+    ctx.close()
+
+
+def test_events_can_be_switched_off_and_the_link_keeps_it(new_page, base_url):
+    page, console = new_page()
+    open_page(page, base_url + "/?marks=none")
+    assert_no_exception(page)
+    growth = next(p for p in plots(page) if "Market size" in p["title"])
+    assert growth["shapes"] == 0, growth
+    open_page(page, base_url + "/?marks=events,cagr")
+    growth = next(p for p in plots(page) if "Market size" in p["title"])
+    assert growth["shapes"] >= 1 and any("CAGR 2025" in a for a in growth["annotations"]), growth
+    console.assert_clean()
