@@ -321,7 +321,9 @@ def _callouts(fig: go.Figure, panel: Panel, theme: Theme, n: int) -> None:
         )
 
 
-def _axis(fig: go.Figure, axis, which: str, theme: Theme, row=None, col=None, categorical_years=None) -> None:
+def _axis(
+    fig: go.Figure, axis, which: str, theme: Theme, row=None, col=None, categorical_years=None, value: bool = False
+) -> None:
     update = fig.update_xaxes if which == "x" else fig.update_yaxes
     opts = dict(
         title_text=esc(axis.title) if axis.title else None,
@@ -335,6 +337,8 @@ def _axis(fig: go.Figure, axis, which: str, theme: Theme, row=None, col=None, ca
         opts["showline"] = True
     if axis.scale == "log":
         opts["type"] = "log"
+    elif value:
+        opts["tickformat"] = ","  # 10,000 rather than plotly's 10k, in both languages
     if axis.range is not None:
         opts["range"] = list(axis.range)
     if axis.ticks:
@@ -373,7 +377,7 @@ def figure(spec: ChartSpec, theme: Theme | None = None, bare: bool = False) -> g
         horizontal = panel.kind == "bar_horizontal"
         years = [int(x) for x in panel.categories] if panel.x_axis.every_category else None
         # A horizontal bar chart's value axis is x; its categories read from the top down.
-        _axis(fig, panel.y_axis, "x" if horizontal else "y", theme, row, col)
+        _axis(fig, panel.y_axis, "x" if horizontal else "y", theme, row, col, value=True)
         _axis(fig, panel.x_axis, "y" if horizontal else "x", theme, row, col, years)
         if horizontal:
             fig.update_yaxes(autorange="reversed", row=row, col=col)
