@@ -454,13 +454,8 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
     related: dict[str, set[str]] = {}
     chains: dict[str, dict[str, set[str]]] = {}
     for dim, selected in filters.items():
-        opts = _df(
-            con,
-            """
-            SELECT g.segment, g.parent FROM segments g JOIN markets m ON m.market_id = g.market_id
-            WHERE g.market_id = ? AND g.dimension = ?""",
-            [market_id, dim],
-        )
+        # The primary source's tree only: another source's tree for the same dimension must not mix in.
+        opts = segment_options(con, market_id, dim)
         keys = set(_descendants(opts, [s for s in selected if s in set(opts["segment"])]))
         parent = dict(zip(opts["segment"], opts["parent"]))
         chains[dim] = {seg: set(ancestors(parent, seg)) for seg in parent}

@@ -12,6 +12,7 @@ from marketintel.ui import (
     draw_chart,
     page_setup,
     page_workbook,
+    plain,
     q,
     query,
     register_table,
@@ -170,6 +171,8 @@ st.caption(
     )
 )
 for mid in chosen:
-    st.page_link("pages/sources.py", label=_("Sources for {market}", market=names[mid]), query_params={"market": mid})
+    st.page_link(
+        "pages/sources.py", label=plain(_("Sources for {market}", market=names[mid])), query_params={"market": mid}
+    )
 
 page_workbook("compare")

@@ -82,9 +82,11 @@ for d in cfg.dimensions:
         )
         del st.query_params[d]
 
-st.title(name)
+st.title(plain(name))
 st.caption(
-    _("Primary source: report {code} · {title}", code=market["report_code"], title=_.pick(market, "source_title"))
+    plain(
+        _("Primary source: report {code} · {title}", code=market["report_code"], title=_.pick(market, "source_title"))
+    )
 )
 show_messages(messages)
 
@@ -230,7 +232,11 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
             )
 
 
-segments_section(market_id, market, dims, filters, active)
+if dims.empty:
+    # shares.csv is optional: a market without segment shares still has its curve and insights.
+    st.info(_("{market} has no segment shares, so there is no breakdown to show.", market=plain(name)))
+else:
+    segments_section(market_id, market, dims, filters, active)
 
 st.subheader(_("Insights"), anchor=False)
 found = query(queries.insights, market_id, None, filters)

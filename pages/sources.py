@@ -39,7 +39,7 @@ market_id, messages = choose_one(
 market = query(queries.market_profile, market_id)
 name = names[market_id]
 
-st.title(_("{market}: what the publishers say", market=name))
+st.title(plain(_("{market}: what the publishers say", market=name)))
 st.caption(
     _(
         "The primary source (report {code}) gives the dashboard's headline and segment estimates; the others are "

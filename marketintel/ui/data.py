@@ -20,14 +20,26 @@ from ..chart_spec import ChartSpec
 from ..settings import data_dir
 
 
-@st.cache_resource(show_spinner="Building the database from data/ … · 正在根据 data/ 构建数据库…")
+@st.cache_resource(show_spinner="Building the database from data/ … · 正在根据 data/ 构建数据库…", max_entries=16)
 def _database(fingerprint: str) -> str:
     """Build (if the data changed) once per fingerprint; returns the database path."""
     path, _ = db.ensure_database()
     return str(path)
 
 
-@st.cache_resource(show_spinner=False)
+def _close(con) -> None:
+    try:
+        con.close()
+    except Exception:  # already closed, or the file is gone: nothing left to release
+        pass
+
+
+#: Connections kept open: the current data version's and the one before (a page run that began on
+#: it can finish). An older one is closed when it leaves the cache, so replaced files are let go.
+MAX_OPEN_CONNECTIONS = 2
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_OPEN_CONNECTIONS, on_release=_close)
 def _connection(path: str, fingerprint: str):
     return db.connect_read_only(Path(path))
 

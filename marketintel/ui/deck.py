@@ -18,7 +18,7 @@ def add_to_deck(spec: ChartSpec, key: str, subtitle: str) -> None:
         {"key": key, "title": slide.title, "subtitle": slide.subtitle, "source_note": spec.source_note, "slide": slide}
     )
     _ = current_text()
-    st.toast(_("Added to the deck: {title}", title=slide.title))
+    st.toast(plain(_("Added to the deck: {title}", title=slide.title)))
 
 
 def _move(i: int, step: int) -> None:
