@@ -776,6 +776,24 @@ def validation_report(con) -> pd.DataFrame:
     )
 
 
+def omissions(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """What validation left out: every market, and the dimensions of ``market_ids`` (all when None).
+
+    Each row says where the problem is (file, location) and what it is (message), for the pages'
+    banners; ``market_name_en/zh`` is the market's name where it loaded (a dimension's market).
+    """
+    return _df(
+        con,
+        """
+        SELECT o.kind, o.folder, o.market_id, o.dimension, o.file, o.location, o.message,
+               m.name_en AS market_name_en, m.name_zh AS market_name_zh
+        FROM omissions o LEFT JOIN markets m ON m.market_id = o.market_id AND o.kind = 'dimension'
+        WHERE o.kind = 'market' OR ? IS NULL OR list_contains(?, o.market_id)
+        ORDER BY o.kind = 'dimension', o.folder, o.dimension""",
+        [_opt(market_ids), _opt(market_ids)],
+    )
+
+
 #: Tables a user may download whole.
 DOWNLOADABLE_TABLES = (
     "markets",

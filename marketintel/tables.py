@@ -200,6 +200,19 @@ class ProblemRow:
     market_id: str | None
 
 
+@row
+class OmissionRow:
+    """A market or dimension validation left out: the pages that would show it name it, with the reason."""
+
+    kind: str  # market | dimension
+    folder: str
+    market_id: str | None
+    dimension: str | None
+    file: str
+    location: str
+    message: str
+
+
 #: Every table, by name, in the order the build creates them.
 TABLES: dict[str, type] = {
     "markets": MarketRow,
@@ -216,6 +229,7 @@ TABLES: dict[str, type] = {
     "claims": ClaimRow,
     "concepts": ConceptRow,
     "problems": ProblemRow,
+    "omissions": OmissionRow,
 }
 
 

@@ -10,6 +10,7 @@ from marketintel.ui import (
     choose_many,
     choose_one,
     draw_chart,
+    left_out_banner,
     page_setup,
     page_workbook,
     plain,
@@ -41,6 +42,7 @@ if len(chosen) < 2:
     st.warning(_("Choose at least two markets to compare."))
     st.stop()
 show_messages(messages)
+left_out_banner(chosen)
 series_ref = q(queries.market_series, chosen)
 series = query(series_ref)
 picked_names = _.join(names[m] for m in chosen)

@@ -10,6 +10,7 @@ from marketintel.ui import (
     choose_many,
     choose_one,
     draw_chart,
+    left_out_banner,
     page_setup,
     page_workbook,
     plain,
@@ -89,6 +90,7 @@ st.caption(
     )
 )
 show_messages(messages)
+left_out_banner([market_id])
 
 active = named_filters(filters, option_frames, dim_labels, _.lang) or _("no filters")
 

@@ -15,6 +15,7 @@ from marketintel.ui import (
     chart,
     choose_one,
     draw_chart,
+    left_out_banner,
     page_setup,
     page_workbook,
     plain,
@@ -48,6 +49,7 @@ st.caption(
     )
 )
 show_messages(messages)
+left_out_banner(dimensions=False)
 
 findings = query(queries.source_findings, market_id)
 srcs = query(queries.sources, market_id)

@@ -180,7 +180,7 @@ INSIGHT = "{id: i1, topic: trend, title: {en: T}, text: {en: X}, source: rep}"
             "insights:\n  - {topic: trend}\n",
             [],
             [
-                E("insights.yaml", f"insights[0].{field}", "Field required")
+                E("insights.yaml", f"insights[0].{field}", "is required but missing; add it")
                 for field in ("id", "title", "text", "source")
             ],
         ),

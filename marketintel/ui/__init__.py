@@ -5,9 +5,11 @@ inert text), ``frame`` (page setup and navigation), ``menus`` (chart exports, pa
 and ``deck`` (the slide deck). Pages import what they need from here.
 """
 
+from .auth import auth_configured, current_user
 from .data import Drawn, QueryRef, chart, current_fingerprint, forget_fingerprint, q, query, segment_labels
 from .frame import NAVIGATION, page_setup, provenance_legend
 from .menus import draw_chart, has_chrome, page_workbook, register_table
+from .notices import left_out_banner
 from .state import (
     choose_many,
     choose_one,
@@ -21,6 +23,8 @@ from .state import (
 )
 
 __all__ = [
+    "auth_configured",
+    "current_user",
     "Drawn",
     "QueryRef",
     "chart",
@@ -36,6 +40,7 @@ __all__ = [
     "has_chrome",
     "page_workbook",
     "register_table",
+    "left_out_banner",
     "choose_many",
     "choose_one",
     "current_language",

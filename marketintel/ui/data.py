@@ -15,15 +15,23 @@ from typing import Any, NamedTuple
 import pandas as pd
 import streamlit as st
 
-from .. import charts, db, display, queries, render_plotly
+from .. import charts, db, display, history, queries, render_plotly
 from ..chart_spec import ChartSpec
 from ..settings import data_dir
 
 
 @st.cache_resource(show_spinner="Building the database from data/ … · 正在根据 data/ 构建数据库…", max_entries=16)
 def _database(fingerprint: str) -> str:
-    """Build (if the data changed) once per fingerprint; returns the database path."""
+    """Build (if the data changed) once per fingerprint; returns the database path.
+
+    A new data version that the app did not make (an edit on disk) is kept in the history too.
+    """
     path, _ = db.ensure_database()
+    try:
+        root = data_dir()
+        history.sync_disk_edits(root, history.history_for(root))
+    except (OSError, ValueError):  # a history that cannot be written or read never takes the dashboard down
+        pass
     return str(path)
 
 

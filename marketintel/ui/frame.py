@@ -7,6 +7,7 @@ import streamlit as st
 from .. import i18n
 from ..i18n import N_
 from ..settings import settings
+from .auth import sign_in_gate
 from .deck import deck_sidebar
 from .menus import start_page
 from .state import LANG_KEY, choose_one, current_text, plain, restore_url, show_messages, url_values
@@ -41,6 +42,7 @@ def page_setup() -> i18n.Text:
         for path, label in NAVIGATION:
             st.page_link(path, label=_(label))
         st.divider()
+    sign_in_gate()
     show_messages(messages)
     deck_sidebar()
     start_page()
