@@ -118,3 +118,16 @@ def test_adding_a_new_market_then_rerunning_reports_no_clash(app_data):
     at.run()
     assert not at.error and not at.file_uploader[0].value
     assert (app_data / "markets" / "added-here" / "market.yaml").exists()
+
+
+def test_a_forced_apply_by_someone_no_longer_a_curator_is_refused(app_data):
+    """The page was a curator's when the upload was checked; the next run is a viewer's: nothing is saved."""
+    before = data_tree_hash(app_data)
+    at = data_page({"is_logged_in": True, "email": "c@example.com", "sub": "c", "groups": ["market-intel-curators"]})
+    at.file_uploader[0].set_value(new_edition(app_data)).run()
+    apply = at.button(key="install_market")
+    at.user = {"is_logged_in": True, "email": "viewer@example.com", "sub": "viewer"}
+    apply.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Only the team's curators can upload" in texts(at.info)
+    assert data_tree_hash(app_data) == before

@@ -27,12 +27,18 @@ def _database(fingerprint: str) -> str:
     A new data version that the app did not make (an edit on disk) is kept in the history too.
     """
     path, _ = db.ensure_database()
+    root = data_dir()
+    # In the background: recording a version compares it with the last one (two validations), which a
+    # page run should not wait for. Under the history's lock, so replicas record an edit once.
+    threading.Thread(target=_keep_disk_edits, args=(root,), name="history-sync", daemon=True).start()
+    return str(path)
+
+
+def _keep_disk_edits(root: Path) -> None:
     try:
-        root = data_dir()
         history.sync_disk_edits(root, history.history_for(root))
     except (OSError, ValueError):  # a history that cannot be written or read never takes the dashboard down
         pass
-    return str(path)
 
 
 def _close(con) -> None:

@@ -7,6 +7,7 @@ data) and its own provider; the rest of the browser tests share the unconfigured
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -34,8 +35,12 @@ CURATOR = {
 @contextlib.contextmanager
 def oidc_provider():
     """``python -m oidc_provider_mock`` on a free port with the two users; yields its base URL."""
-    pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock is not installed (requirements-dev.txt)")
-    pytest.importorskip("authlib", reason="Authlib is not installed (streamlit[auth], requirements.txt)")
+    for module, why in (
+        ("oidc_provider_mock", "oidc-provider-mock is not installed (requirements-dev.txt)"),
+        ("authlib", "Authlib is not installed (streamlit[auth], requirements.txt)"),
+    ):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(why)
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="oidc-mock-", suffix=".log", delete=False)
     cmd = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)]
