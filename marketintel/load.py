@@ -73,6 +73,13 @@ _PATTERN_WORDS = {
 }
 
 
+#: What to do about a fixed value the dashboard depends on.
+_LITERAL_ADVICE = {
+    "currency": "the dashboard compares markets in US dollars; convert the figures to USD and write currency: USD",
+    "unit": "figures are in billions; convert them (e.g. 6,590 million is 6.59) and write unit: billion",
+}
+
+
 def _suggest_key(value: str) -> str:
     """The nearest valid key for a mistyped one: ``Hardware`` → ``hardware``, ``Home Care`` → ``home_care``."""
     key = re.sub(r"[^a-z0-9_-]+", "_", value.strip().lower()).strip("_-")
@@ -93,6 +100,8 @@ def _plain_message(err: dict) -> str:
             return f"{words}: write `{_suggest_key(found)}`, not `{_short(found, 40).strip(chr(39))}`"
         return f"{words} (found {_short(found)})"
     msg = err["msg"]
+    if kind == "literal_error" and err["loc"] and err["loc"][-1] in _LITERAL_ADVICE:
+        return f"{msg} (found {_short(found)}): {_LITERAL_ADVICE[err['loc'][-1]]}"
     if "input" in err and not isinstance(found, (dict, list)):
         msg += f" (found {_short(found)})"
     return msg

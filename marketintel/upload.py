@@ -190,17 +190,20 @@ def stage_upload(uploads: list[tuple[str, bytes]], data_root: Path) -> StagedUpl
     problems += own
     # Anything the upload would break elsewhere: a problem the data does not have today, or a market that
     # would lose something (its insights' ids taken, the market itself pushed out by a clash).
+    after = {m.id: m for m in catalog.markets}
+    harm = [p for m in baseline.markets if m.id != market_id for p in _harm(m, after.get(m.id), prefix)]
+    problems += harm
+    # What else would newly go wrong elsewhere (a market the harm above names is already summed up there).
     known = {(p.severity, p.file, p.location, p.message) for p in baseline.problems}
+    harmed = {p.market_id for p in harm}
     problems += [
         p
         for p in catalog.problems
-        if p not in own and (p.severity, p.file, p.location, p.message) not in known and p.severity == "error"
+        if p not in own
+        and p.severity == "error"
+        and p.market_id not in harmed
+        and (p.severity, p.file, p.location, p.message) not in known
     ]
-    after = {m.id: m for m in catalog.markets}
-    for m in baseline.markets:
-        if m.id == market_id:
-            continue
-        problems += _harm(m, after.get(m.id), prefix)
     loaded = next((m for m in catalog.markets if m.folder == folder), None)
     if loaded is None and not any(p.severity == "error" for p in problems):
         problems.append(Problem("error", prefix + MARKET_FILE, "", "the market did not load"))

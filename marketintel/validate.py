@@ -22,6 +22,7 @@ from .schema import (
     SHARES_FILE,
     Catalog,
     Concept,
+    Insight,
     MarketData,
     MarketFile,
     Omission,
@@ -146,10 +147,30 @@ def _check_market(
     market.crosstab = found.take(rules.check_crosstab_sums(market, cells, settings, file(CROSSTAB_FILE)))
 
     insights = found.take(load.load_insights(folder, root, settings, mid))
+    if left_out:  # an insight tagged with a left-out dimension's segment keeps its text, without that tag
+        insights = [(i, _untag(ins, left_out, file(INSIGHTS_FILE), i, mid, found)) for i, ins in insights]
     market.insights = found.take(rules.check_insights(market, insights, file(INSIGHTS_FILE)))
     found.extend(rules.insight_number_problems(market, file(INSIGHTS_FILE)))
     # Checked to the end so every problem is listed; a market without its primary figures still goes.
     return None if primary_problems else market
+
+
+def _untag(ins: Insight, left_out: dict[str, Problem], file: str, index: int, mid: str, found: _Problems) -> Insight:
+    """``ins`` without its tags on dimensions market.yaml left out, each dropped tag named in a warning."""
+    dropped = [ref for ref in ins.segments if ref.split("/", 1)[0] in left_out]
+    if not dropped:
+        return ins
+    found.append(
+        Problem(
+            "warning",
+            file,
+            f"insights[{index}] ({ins.id}).segments",
+            f"tag(s) {', '.join(dropped)} not used: {MARKET_FILE} left the dimension out (see its problem); "
+            "the insight is shown without them",
+            mid,
+        )
+    )
+    return ins.model_copy(update={"segments": [ref for ref in ins.segments if ref not in dropped]})
 
 
 def _first_error(problems: list[Problem], key: str | None = None) -> Problem | None:

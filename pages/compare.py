@@ -37,12 +37,12 @@ st.info(_.dynamic(cfg.overlap_note))
 chosen, messages = choose_many(
     "markets", _("Markets"), list(markets["market_id"]), names, default=list(markets["market_id"])[:4], max_selections=4
 )
+left_out_banner(chosen)
 if len(chosen) < 2:
     show_messages(messages)
     st.warning(_("Choose at least two markets to compare."))
     st.stop()
 show_messages(messages)
-left_out_banner(chosen)
 series_ref = q(queries.market_series, chosen)
 series = query(series_ref)
 picked_names = _.join(names[m] for m in chosen)

@@ -145,7 +145,14 @@ sources:
         (
             MARKET.replace("unit: billion", "unit: million"),
             False,
-            [E("market.yaml", "unit", "Input should be 'billion' (found 'million')")],
+            [
+                E(
+                    "market.yaml",
+                    "unit",
+                    "Input should be 'billion' (found 'million'): figures are in billions; convert them "
+                    "(e.g. 6,590 million is 6.59) and write unit: billion",
+                )
+            ],
         ),
     ],
     ids=["good", "missing", "comments-only", "not-a-mapping", "nested-location-and-id", "unknown-value"],

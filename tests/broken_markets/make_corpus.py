@@ -262,7 +262,7 @@ case("46-insight-unknown-source", "insights.yaml", "insights[0] (broken-46-insig
 # -- added for issue 15: the curator's journey (each must name itself in plain words) --
 case("47-uppercase-segment-key", "market.yaml", "dimensions[0] (component).segments[1].key",
      "write `software`, not `Software`; dimension 'component' left out", True, share_dimensions=["region"],
-     insights=1)(
+     insights=2)(
     {"market.yaml": lambda t: sub(t, "{key: software,", "{key: Software,")})
 case("48-tab-in-yaml", "market.yaml", "", "a tab character; YAML indents with spaces only", False)(
     {"market.yaml": lambda t: sub(t, "\nunit: billion", "\n\tunit: billion")})
