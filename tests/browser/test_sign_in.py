@@ -157,7 +157,7 @@ def test_a_curator_uploads_a_new_edition_sees_the_diff_applies_and_rolls_back(br
         assert b"410.00" in (folder / "figures.csv").read_bytes()
 
         page.get_by_role("button", name="Roll back to version 1").click()
-        page.get_by_text("Rolled back to version 1").wait_for()
+        page.get_by_text("Rolled back to version 1; recorded as version").wait_for()
         wait_for_app(page)
         assert data_tree_hash(data) == before
     finally:
