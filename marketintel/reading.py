@@ -67,11 +67,11 @@ def _encoding_advice(raw: bytes, bad: int) -> str:
         return "is saved as UTF-16 (Excel's 'Unicode text'); save it as UTF-8 (in Excel: CSV UTF-8)"
     line = raw.count(b"\n", 0, bad) + 1
     try:
-        text = raw.decode("cp1252")
+        char = raw[bad : bad + 1].decode("cp1252")  # the first stray byte, as Windows-1252 reads it
     except UnicodeDecodeError:
+        char = ""
+    if not char or not char.isprintable():
         return f"is not UTF-8 text (a character on line {line} is in another encoding); save it as UTF-8"
-    start = len(raw[:bad].decode("cp1252"))
-    char = text[start]
     return (
         f"is saved as Windows-1252 (or Latin-1), not UTF-8: line {line} has '{char}' in that encoding; "
         "save it as UTF-8 (in Excel: CSV UTF-8; in an editor: Save with encoding UTF-8)"

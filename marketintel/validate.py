@@ -133,13 +133,18 @@ def _check_market(
             )
             for d in skipped
         )
+    given = {(r.source_id, r.dimension) for _, r in share_rows}  # the dimensions shares.csv gives shares for
     share_rows = found.take(rules.check_share_rows(market, share_rows, file(SHARES_FILE)))
     market.shares = found.take(rules.check_share_sums(market, [r for _, r in share_rows], settings, file(SHARES_FILE)))
     share_errors = [p for p in found[start:] if p.severity == "error"]
     if share_errors:  # a dimension whose shares were refused: named on the pages that would show it
         with_shares = {(s.source_id, s.dimension) for s in market.shares}
+        unreadable = not given and any(p.location == "" for p in share_errors)
+        primary = market.primary_source.id
         for dim in market.spec.dimensions:
-            if (market.dimension_source(dim), dim.key) not in with_shares:
+            key = (market.dimension_source(dim), dim.key)
+            # An unreadable file: every breakdown of the primary source (the ones the Explorer shows) is lost.
+            if key not in with_shares and (key in given or (unreadable and key[0] == primary)):
                 market.omitted.append((dim.key, _first_error(share_errors, dim.key)))
 
     cells = found.take(load.load_crosstab(folder, root, settings, mid))

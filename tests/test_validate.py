@@ -180,7 +180,14 @@ IOMT, CH, TM, MV = "iomt", "connected-healthcare", "telemedicine", "metaverse-he
 CASES = [
     (malformed_yaml, "markets/iomt/market.yaml", "error", "", "is not valid YAML at line", {IOMT}),
     (comments_only_yaml, "markets/iomt/market.yaml", "error", "", "holds no data", {IOMT}),
-    (non_utf8, "markets/telemedicine/shares.csv", "error", "", "is not UTF-8", set()),
+    (
+        non_utf8,
+        "markets/telemedicine/shares.csv",
+        "error",
+        "",
+        "is saved as Windows-1252 (or Latin-1), not UTF-8: line 2",
+        set(),
+    ),
     (empty_file, "markets/connected-healthcare/crosstab.csv", "error", "", "is empty", set()),
     (missing_column, "markets/iomt/figures.csv", "error", "", "missing column(s) value", {IOMT}),
     (text_in_number, "markets/telemedicine/figures.csv", "error", "line {line}, column value", "valid number", set()),
