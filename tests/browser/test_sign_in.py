@@ -21,7 +21,7 @@ import pytest
 
 from marketintel.history import data_tree_hash
 
-from .conftest import PAGE_TIMEOUT_MS, ROOT, free_port, open_page, streamlit_server, wait_for_app
+from .conftest import PAGE_TIMEOUT_MS, ROOT, ConsoleLog, free_port, open_page, streamlit_server, wait_for_app
 
 VIEWER = {"sub": "viewer", "email": "viewer@example.com", "name": "Vera Viewer"}
 CURATOR = {
@@ -70,7 +70,7 @@ def oidc_provider():
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory):
-    """(base URL, data folder): a Streamlit server with sign-in against the local provider."""
+    """(base URL, data folder, provider URL): a Streamlit server with sign-in against the local provider."""
     tmp = tmp_path_factory.mktemp("signin")
     data = tmp / "data"
     shutil.copytree(ROOT / "data", data)
@@ -92,14 +92,15 @@ def team(tmp_path_factory):
             "MARKETINTEL_HISTORY_DIR": str(tmp / "history"),
         }
         with streamlit_server(env=env, port=port, args=("--secrets.files", str(secrets))) as base:
-            yield base, data
+            yield base, data, provider
 
 
 def sign_in(browser, base: str, sub: str):
-    """A new browser context signed in as ``sub`` through the provider's form; returns its page."""
+    """A new browser context signed in as ``sub`` through the provider's form; returns it, its page and log."""
     ctx = browser.new_context(viewport={"width": 1440, "height": 900})
     ctx.set_default_timeout(PAGE_TIMEOUT_MS)
     page = ctx.new_page()
+    log = ConsoleLog(page)
     open_page(page, base)
     assert page.get_by_role("heading", name="Sign in").is_visible()
     assert page.locator('[data-testid="stMetric"]').count() == 0  # nothing of the data before signing in
@@ -109,7 +110,14 @@ def sign_in(browser, base: str, sub: str):
     page.wait_for_url(f"{base}/**")
     page.wait_for_selector('[data-testid="stMetric"]')
     wait_for_app(page)
-    return ctx, page
+    return ctx, page, log
+
+
+def assert_app_clean(log: ConsoleLog, provider: str) -> None:
+    """No console error or failed request from the app (the test provider's pages, and the stylesheet they
+    fetch from a CDN this machine cannot reach, are not ours)."""
+    problems = [p for p in log.problems() if provider not in p and "@picocss/pico" not in p]
+    assert not problems, problems
 
 
 def data_page(page, base: str) -> None:
@@ -118,24 +126,25 @@ def data_page(page, base: str) -> None:
 
 
 def test_a_viewer_signs_in_sees_the_data_and_is_offered_no_upload(browser, team):
-    base, data = team
-    ctx, page = sign_in(browser, base, "viewer")
+    base, data, provider = team
+    ctx, page, log = sign_in(browser, base, "viewer")
     try:
         assert page.get_by_text("Signed in as Vera Viewer (viewer)").is_visible()
         data_page(page, base)
         assert page.get_by_text("Only the team's curators can upload or change data").is_visible()
         assert page.locator('[data-testid="stFileUploader"]').count() == 0
         assert page.get_by_role("button", name="Roll back").count() == 0
+        assert_app_clean(log, provider)
     finally:
         ctx.close()
 
 
 def test_a_curator_uploads_a_new_edition_sees_the_diff_applies_and_rolls_back(browser, team):
-    base, data = team
+    base, data, provider = team
     before = data_tree_hash(data)
     folder = data / "markets" / "telemedicine"
     figures = (folder / "figures.csv").read_bytes().replace(b"r2011682,2032,397.21", b"r2011682,2032,410.00", 1)
-    ctx, page = sign_in(browser, base, "curator")
+    ctx, page, log = sign_in(browser, base, "curator")
     try:
         assert page.get_by_text("Signed in as Carl Curator (curator)").is_visible()
         data_page(page, base)
@@ -160,5 +169,6 @@ def test_a_curator_uploads_a_new_edition_sees_the_diff_applies_and_rolls_back(br
         page.get_by_text("Rolled back to version 1; recorded as version").wait_for()
         wait_for_app(page)
         assert data_tree_hash(data) == before
+        assert_app_clean(log, provider)
     finally:
         ctx.close()
