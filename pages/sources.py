@@ -45,7 +45,7 @@ st.caption(
     _(
         "The primary source (report {code}) gives the dashboard's headline and segment estimates; the others are "
         "shown exactly as their publishers state them.",
-        code=market["report_code"],
+        code=plain(market["report_code"]),
     )
 )
 show_messages(messages)

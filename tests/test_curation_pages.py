@@ -131,3 +131,13 @@ def test_a_forced_apply_by_someone_no_longer_a_curator_is_refused(app_data):
     assert not at.exception, [e.value for e in at.exception]
     assert "Only the team's curators can upload" in texts(at.info)
     assert data_tree_hash(app_data) == before
+
+
+def test_incomplete_sign_in_settings_are_named_not_a_traceback(app_data):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": AUTH["redirect_uri"]}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception
+    assert "incomplete: cookie_secret, client_id, client_secret, server_metadata_url missing" in texts(at.error)
+    assert not at.button

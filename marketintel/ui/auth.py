@@ -22,6 +22,19 @@ def auth_configured() -> bool:
         return False
 
 
+#: What ``st.login()`` (one provider, no name) needs from ``[auth]``.
+REQUIRED_AUTH_SETTINGS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+
+
+def _missing_auth_settings() -> list[str]:
+    """The ``[auth]`` settings a sign-in would fail without (named, so the page says it, not a traceback)."""
+    try:
+        auth = st.secrets["auth"]
+        return [k for k in REQUIRED_AUTH_SETTINGS if not auth.get(k)]
+    except Exception:
+        return list(REQUIRED_AUTH_SETTINGS)
+
+
 def current_user() -> User | None:
     """The local user without sign-in; the signed-in user; or None when sign-in is required and not done."""
     if not auth_configured():
@@ -36,6 +49,17 @@ def sign_in_gate() -> User:
     user = current_user()
     _ = current_text()
     if user is None:
+        missing = _missing_auth_settings()
+        if missing:
+            st.error(
+                _(
+                    "Sign-in is configured in .streamlit/secrets.toml ([auth]) but incomplete: {missing} "
+                    "missing. Add them as Streamlit's st.login documentation describes, or remove [auth] to "
+                    "run for one local user.",
+                    missing=", ".join(missing),
+                )
+            )
+            st.stop()
         st.title(_("Sign in"), anchor=False)
         st.write(_("This dashboard holds the team's data: sign in to see it."))
         st.button(_("Sign in"), type="primary", on_click=st.login, key="sign_in")
