@@ -68,15 +68,20 @@ def _skipped(rel: Path) -> bool:
     return any(part.startswith(WORK_PREFIXES) for part in rel.parts)
 
 
-def tree_of(data_root: Path) -> dict[str, str]:
-    """Every regular file under ``data_root`` (not links, not the app's own work folders) -> its SHA-256."""
-    tree: dict[str, str] = {}
+def _files(data_root: Path) -> dict[str, bytes]:
+    """Every regular file under ``data_root`` (not links, not the app's own work folders) and its bytes."""
+    out: dict[str, bytes] = {}
     for p in sorted(data_root.rglob("*")):
         rel = p.relative_to(data_root)
         if _skipped(rel) or p.is_symlink() or not p.is_file():
             continue
-        tree[rel.as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
-    return tree
+        out[rel.as_posix()] = p.read_bytes()
+    return out
+
+
+def tree_of(data_root: Path) -> dict[str, str]:
+    """Every regular file under ``data_root`` (not links, not the app's own work folders) -> its SHA-256."""
+    return {rel: hashlib.sha256(content).hexdigest() for rel, content in _files(data_root).items()}
 
 
 def tree_hash(tree: dict[str, str]) -> str:
@@ -165,12 +170,13 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _store_objects(data_root: Path, history_root: Path, tree: dict[str, str]) -> None:
+def _store_objects(history_root: Path, files: dict[str, bytes], tree: dict[str, str]) -> None:
+    """Each file's bytes once, under their hash (the very bytes the hash was taken of)."""
     objects = _objects_dir(history_root)
     for rel, digest in tree.items():
         target = objects / digest[:2] / digest
         if not target.exists():
-            _write_atomically(target, (data_root / rel).read_bytes())
+            _write_atomically(target, files[rel])
 
 
 def _changes_between(history_root: Path, before: dict[str, str] | None, data_root: Path) -> list[Change]:
@@ -184,12 +190,13 @@ def _changes_between(history_root: Path, before: dict[str, str] | None, data_roo
 
 def _record(data_root: Path, history_root: Path, author: str, action: str, force: bool = False) -> Version | None:
     """Record the data folder as it is now (call with the lock held); None when it equals the last version."""
-    tree = tree_of(data_root)
+    files = _files(data_root)
+    tree = {rel: hashlib.sha256(content).hexdigest() for rel, content in files.items()}
     digest = tree_hash(tree)
     last = latest(history_root)
     if last is not None and last.tree_hash == digest and not force:
         return None
-    _store_objects(data_root, history_root, tree)
+    _store_objects(history_root, files, tree)
     before = last.tree if last else {}
     files = {
         "added": sorted(set(tree) - set(before)),
@@ -271,7 +278,11 @@ def _restore_tree(data_root: Path, history_root: Path, tree: dict[str, str]) -> 
         (data_root / rel).unlink()
     # Folders left empty by removed files (a market added after the version) go too.
     for folder in sorted((p for p in data_root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-        if not _skipped(folder.relative_to(data_root)) and not any(folder.iterdir()):
+        if (
+            folder != data_root / "markets"
+            and not _skipped(folder.relative_to(data_root))
+            and not any(folder.iterdir())
+        ):
             folder.rmdir()
 
 
