@@ -15,6 +15,7 @@ from marketintel.ui import (
     chart_marks,
     choose_one,
     draw_chart,
+    left_out_banner,
     page_setup,
     page_view,
     page_workbook,
@@ -38,6 +39,7 @@ restore_url(["scale"])
 st.title(_.dynamic(cfg.app.title), anchor=False)
 
 all_markets = query(queries.market_list)
+left_out_banner(dimensions=False)
 if all_markets.empty:
     st.error(_("No market could be loaded. The Data & sources page lists what is wrong with the data files."))
     st.stop()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -60,7 +61,7 @@ async def run_script(ws, query: str) -> dict:
         if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
             element = fwd.delta.new_element
             if element.WhichOneof("type") == "heading":
-                headings.append(element.heading.body)
+                headings.append(re.sub(r"\\(.)", r"\1", element.heading.body))  # data text arrives escaped
             elif element.WhichOneof("type") == "exception":
                 exceptions += 1
         elif kind == "page_info_changed":

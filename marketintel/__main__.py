@@ -1,4 +1,4 @@
-"""Curators' command line: ``validate [--strict]``, ``build`` and ``i18n update|check`` (``python -m marketintel ...``)."""
+"""Curators' command line: ``validate [--strict]``, ``build``, ``history`` and ``i18n update|check`` (``python -m marketintel ...``)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--data", type=Path, default=None)
     b.add_argument("--out", type=Path, default=None, help="database file (default: config.yaml paths.database)")
     b.add_argument("--strict", action="store_true", help="exit 1 on any error or warning")
+    h = sub.add_parser("history", help="every recorded version of the data folder (recording an edit on disk first)")
+    h.add_argument("--data", type=Path, default=None)
     t = sub.add_parser("i18n", help="message catalogues: 'update' re-extracts and merges, 'check' lists gaps")
     t.add_argument("action", choices=["update", "check"])
     args = parser.parse_args(argv)
@@ -28,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "i18n":
         return _i18n(args.action)
     root = args.data or data_dir()
+    if args.command == "history":
+        return _history(root)
     if args.command == "validate":
         catalog = validate_data_dir(root)
     else:
@@ -42,6 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.strict and catalog.problems:
         return 1
+    return 0
+
+
+def _history(root: Path) -> int:
+    from . import history
+
+    where = history.history_for(root)
+    history.sync_disk_edits(root, where)
+    for v in history.versions(where):
+        print(f"{v.number:>4}  {v.when}  {v.author}  {v.action}: {v.summary}")
+    print(f"history of {root} in {where}")
     return 0
 
 

@@ -586,21 +586,35 @@ def growth_bars(summary: pd.DataFrame, title: str = "Growth compared", *, lang: 
     names = tuple(text_column(summary, "name", lang)) if not summary.empty else ()
     colors = tuple(summary["color"]) if not summary.empty else ()
     rows = list(summary.itertuples())
+    # A primary source may state no CAGR (valid data): its bar is the rate its own figures imply, marked so.
+    stated = [pd.notna(r.cagr_pct) for r in rows]
+    rates = tuple(
+        float(r.cagr_pct) if s else float(r.implied_cagr_pct) if pd.notna(r.implied_cagr_pct) else 0.0
+        for r, s in zip(rows, stated)
+    )
     cagr = Series(
         _("CAGR (%, stated)"),
         names,
-        tuple(float(r.cagr_pct) for r in rows),
-        ("reported",) * len(rows),
+        rates,
+        tuple("reported" if s else "derived" for s in stated),
         point_colors=colors,
-        labels=tuple(f"{r.cagr_pct:.2f}%" for r in rows),
+        labels=tuple(f"{v:.2f}%" if s else _("{rate}% (implied)", rate=f"{v:.2f}") for v, s in zip(rates, stated)),
         hover=tuple(
             f"{n}\n"
-            + _(
-                "CAGR {rate}% ({period}, reported)",
-                rate=f"{r.cagr_pct:.2f}",
-                period=f"{int(r.cagr_start)}–{int(r.cagr_end)}",
+            + (
+                _(
+                    "CAGR {rate}% ({period}, reported)",
+                    rate=f"{r.cagr_pct:.2f}",
+                    period=f"{int(r.cagr_start)}–{int(r.cagr_end)}",
+                )
+                if s
+                else _(
+                    "No CAGR stated; {rate}% is implied by the reported figures {period}",
+                    rate=f"{r.implied_cagr_pct:.2f}",
+                    period=f"{int(r.first_year)}–{int(r.last_year)}",
+                )
             )
-            for n, r in zip(names, rows)
+            for n, r, s in zip(names, rows, stated)
         ),
         key="cagr",
         in_legend=False,
@@ -621,7 +635,7 @@ def growth_bars(summary: pd.DataFrame, title: str = "Growth compared", *, lang: 
         key="abs_growth",
         in_legend=False,
     )
-    top_cagr = float(summary["cagr_pct"].max() * 1.25) if not summary.empty else 1.0
+    top_cagr = float(max(rates) * 1.25) if rates and max(rates) > 0 else 1.0
     top_growth = float(summary["abs_growth"].max() * k * 1.2) if not summary.empty else 1.0
     panels = (
         Panel(

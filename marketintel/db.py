@@ -6,15 +6,20 @@ reader never sees a half-built database and a running app is never blocked by th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import os
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from . import history
 from .i18n import localised
 from .schema import Catalog, ancestors, chinese, english, flatten_segments
 from .series import geometric_series, linear_shares
@@ -31,6 +36,7 @@ from .tables import (
     InsightSegmentRow,
     MarketRow,
     MarketSeriesRow,
+    OmissionRow,
     ProblemRow,
     SegmentRow,
     SegmentShareRow,
@@ -75,6 +81,18 @@ def catalog_frames(catalog: Catalog) -> dict[str, pd.DataFrame]:
     for p in catalog.problems:
         t["problems"].append(
             ProblemRow(severity=p.severity, file=p.file, location=p.location, message=p.message, market_id=p.market_id)
+        )
+    for o in catalog.omissions:
+        t["omissions"].append(
+            OmissionRow(
+                kind=o.kind,
+                folder=o.folder,
+                market_id=o.market_id,
+                dimension=o.dimension,
+                file=o.file,
+                location=o.location,
+                message=o.message,
+            )
         )
 
     for e in catalog.events:
@@ -408,23 +426,49 @@ def versioned_path(target: Path, fingerprint: str) -> Path:
     return target.with_name(f"{target.stem}.{fingerprint}{target.suffix}")
 
 
+#: A superseded database file is removed once it is this old: a process that has just found it (another
+#: server on the same data) still has time to open it, and an open file stays readable after removal.
+KEEP_OLD_VERSIONS_S = 120
+
+
+@contextlib.contextmanager
+def _build_lock(target: Path) -> Iterator[None]:
+    """One build at a time per database folder, across processes (``fcntl``)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.stem}.build.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def ensure_database(root: Path | None = None, target: Path | None = None) -> tuple[Path, str]:
     """The database file for the data as it is now, built if missing; returns its path and fingerprint.
 
-    Older versions beside it are removed (best effort; an open file stays readable until closed).
+    Safe with several server processes on one data folder: builds take a lock (the second process
+    waits, then finds the file built), read the data under its shared lock (never half a change),
+    and write beside the final path before one ``os.replace``. Superseded files beside it are removed
+    once older than ``KEEP_OLD_VERSIONS_S`` (best effort).
     """
     root = root or data_dir()
     target = target or database_path()
     fingerprint = data_fingerprint(root)
     path = versioned_path(target, fingerprint)
-    if stored_fingerprint(path) != fingerprint:
-        build_database(root, path)
+    if stored_fingerprint(path) == fingerprint:
+        return path, fingerprint
+    with _build_lock(target), history.data_lock(root, shared=True):
+        # Under the locks the data cannot change; another process may have built it while we waited.
+        fingerprint = data_fingerprint(root)
+        path = versioned_path(target, fingerprint)
+        if stored_fingerprint(path) != fingerprint:
+            build_database(root, path)
+        now = time.time()
         for old in target.parent.glob(f"{target.stem}.*{target.suffix}"):
             if old != path and len(old.name.split(".")) == 3:
-                try:
-                    old.unlink()
-                except OSError:
-                    pass
+                with contextlib.suppress(OSError):
+                    if now - old.stat().st_mtime > KEEP_OLD_VERSIONS_S:
+                        old.unlink()
     return path, fingerprint
 
 

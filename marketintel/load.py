@@ -17,14 +17,19 @@ from .reading import ReadError, load_csv, load_yaml
 from .schema import (
     CONCEPTS_FILE,
     CROSSTAB_FILE,
+    DATE_PATTERN,
     EVENTS_FILE,
     FIGURES_FILE,
     INSIGHTS_FILE,
+    KEY_PATTERN,
     MARKET_FILE,
+    SEGMENT_REF_PATTERN,
     SHARES_FILE,
+    URL_PATTERN,
     Concept,
     ConceptsFile,
     CrosstabRow,
+    Dimension,
     Event,
     EventsFile,
     FigureRow,
@@ -62,16 +67,56 @@ def _loc_path(loc: tuple) -> str:
     return path
 
 
+#: What a pattern-checked field needs, in words a curator can act on (no regular expressions shown).
+_PATTERN_WORDS = {
+    KEY_PATTERN: "keys are lower case letters, digits, '-' and '_' (up to 64, starting with a letter or digit)",
+    SEGMENT_REF_PATTERN: "a segment is written dimension/segment in lower case, e.g. region/emea",
+    DATE_PATTERN: "a date is written YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-07",
+    URL_PATTERN: "a link is a full web address starting with https:// (no spaces, quotes or angle brackets)",
+}
+
+
+#: What to do about a fixed value the dashboard depends on.
+_LITERAL_ADVICE = {
+    "currency": "the dashboard compares markets in US dollars; convert the figures to USD and write currency: USD",
+    "unit": "figures are in billions; convert them (e.g. 6,590 million is 6.59) and write unit: billion",
+}
+
+
+def _suggest_key(value: str) -> str:
+    """The nearest valid key for a mistyped one: ``Hardware`` → ``hardware``, ``Home Care`` → ``home_care``."""
+    key = re.sub(r"[^a-z0-9_-]+", "_", value.strip().lower()).strip("_-")
+    return key[:64] or "a-key"
+
+
+def _plain_message(err: dict) -> str:
+    """A pydantic error in plain words, saying what to write instead where it can."""
+    kind, found = err["type"], err.get("input")
+    if kind == "missing":
+        return "is required but missing; add it"
+    if kind == "extra_forbidden":
+        return "is not a known key here (misspelt, or in the wrong place); correct or remove it"
+    if kind == "string_pattern_mismatch":
+        pattern = (err.get("ctx") or {}).get("pattern")
+        words = _PATTERN_WORDS.get(pattern, "is not written in the expected form")
+        if pattern == KEY_PATTERN and isinstance(found, str) and found:
+            return f"{words}: write `{_suggest_key(found)}`, not `{_short(found, 40).strip(chr(39))}`"
+        return f"{words} (found {_short(found)})"
+    msg = err["msg"]
+    if kind == "literal_error" and err["loc"] and err["loc"][-1] in _LITERAL_ADVICE:
+        return f"{msg} (found {_short(found)}): {_LITERAL_ADVICE[err['loc'][-1]]}"
+    if "input" in err and not isinstance(found, (dict, list)):
+        msg += f" (found {_short(found)})"
+    return msg
+
+
 def pydantic_problems(exc: ValidationError, file: str, market_id: str | None, prefix: str = "") -> list[Problem]:
-    """Turn a pydantic error into records naming the key path, expectation and what was found."""
+    """Turn a pydantic error into records naming the key path, what is wrong and what to write."""
     out = []
     for err in exc.errors():
         loc = _loc_path(err["loc"])
         where = f"{prefix}{'.' if prefix and loc else ''}{loc}" if prefix else loc
-        msg = err["msg"]
-        if err["type"] != "missing" and "input" in err and not isinstance(err["input"], (dict, list)):
-            msg += f" (found {_short(err['input'])})"
-        out.append(Problem("error", file, where, msg, market_id))
+        out.append(Problem("error", file, where, _plain_message(err), market_id))
     return out
 
 
@@ -170,31 +215,150 @@ def market_folders(root: Path) -> tuple[list[Path], list[Problem]]:
     return sorted(p for p in market_root.iterdir() if p.is_dir() and not p.name.startswith(".")), []
 
 
+#: Files the app reads: at the top of the data folder, and in each market folder.
+TOP_FILES = (CONCEPTS_FILE, EVENTS_FILE, "README.md")
+MARKET_FILES = (MARKET_FILE, FIGURES_FILE, SHARES_FILE, CROSSTAB_FILE, INSIGHTS_FILE)
+#: Folders the app itself writes in data/markets while it saves (a market being added or replaced).
+WORK_PREFIXES = (".upload-", ".replaced-")
+
+
+def _unread_advice(name: str, expected: tuple[str, ...]) -> str:
+    """Why a file is not read, and what to do, in the curator's words."""
+    lower = name.lower()
+    stem = re.sub(r"(\s*\(\d+\)|\s*-\s*copy|\s+copy( \d+)?)(?=\.[^.]+$)", "", lower)
+    if lower.endswith(("~", ".bak", ".orig", ".swp", ".swo", ".tmp")) or lower.startswith(("~$", ".~lock")):
+        return "looks like an editor's backup or lock file; the app ignores it: delete it"
+    if stem != lower and stem in expected:
+        return f"looks like a copy of {stem}; the app reads only {stem}: move your changes into it and delete this copy"
+    if lower in expected and name not in expected:
+        return f"has capital letters; the app reads only {lower} (lower case): rename it"
+    return f"is not read by the app (it reads {', '.join(expected)}): move it out of data/ or delete it"
+
+
+def unread_files(root: Path) -> list[Problem]:
+    """A warning for every file or folder in ``root`` that the app does not read, so nothing is ignored in silence."""
+    problems: list[Problem] = []
+
+    def warn(path: Path, why: str) -> None:
+        problems.append(Problem("warning", relative(path, root), "", why))
+
+    for entry in sorted(root.iterdir()):
+        if entry.name == "markets" and entry.is_dir():
+            continue
+        if entry.is_dir():
+            warn(entry, "is a folder the app does not read (markets go in data/markets/<id>/): move it out of data/")
+        elif entry.name not in TOP_FILES:
+            warn(entry, _unread_advice(entry.name, TOP_FILES))
+    markets = root / "markets"
+    if not markets.is_dir():
+        return problems
+    for entry in sorted(markets.iterdir()):
+        if entry.name.startswith(WORK_PREFIXES) and entry.is_dir():
+            continue
+        if not entry.is_dir():
+            warn(entry, "is a file directly in data/markets; each market is a folder there: move it into one")
+            continue
+        if entry.name.startswith("."):
+            warn(entry, "is a hidden folder, so it is not read as a market: rename it without the leading '.'")
+            continue
+        for inner in sorted(entry.iterdir()):
+            if inner.is_dir():
+                warn(inner, f"is a folder inside a market; the app reads only {', '.join(MARKET_FILES)} there")
+            elif inner.name not in MARKET_FILES:
+                warn(inner, _unread_advice(inner.name, MARKET_FILES))
+    return problems
+
+
 def load_market_file(folder: Path, root: Path, settings: Settings) -> tuple[MarketFile | None, list[Problem]]:
     """A market folder's ``market.yaml`` as a model, or None with the reasons."""
+    spec, _stand, problems = load_market_file_for_checking(folder, root, settings)
+    return spec, problems
+
+
+def load_market_file_for_checking(
+    folder: Path, root: Path, settings: Settings
+) -> tuple[MarketFile | None, MarketFile | None, list[Problem]]:
+    """``load_market_file``, plus a stand-in model when only top-level scalars (currency, unit, name) refused it.
+
+    The stand-in lets validation go on to check the market's other files, so an upload's every
+    problem is listed at once; the market itself stays refused.
+    """
     path = folder / MARKET_FILE
     rel = relative(path, root)
     if not path.exists():
-        return None, [Problem("error", rel, "", f"file is missing; every market folder needs {MARKET_FILE}")]
+        return None, None, [Problem("error", rel, "", f"file is missing; every market folder needs {MARKET_FILE}")]
     data, problems = read_yaml(path, root, settings, folder.name)
     if data is None:
-        return None, problems
+        return None, None, problems
     if not isinstance(data, dict):
-        return None, [
-            Problem(
-                "error",
-                rel,
-                "",
-                f"expected a mapping of keys (id, name, sources...), found {type(data).__name__}",
-                folder.name,
-            )
-        ]
+        return (
+            None,
+            None,
+            [
+                Problem(
+                    "error",
+                    rel,
+                    "",
+                    f"expected a mapping of keys (id, name, sources...), found {type(data).__name__}",
+                    folder.name,
+                )
+            ],
+        )
     market_id = str(data.get("id") or folder.name)
     data, problems = _without_broken_secondary_sources(data, rel, market_id)
+    data, dim_problems = _without_broken_dimensions(data, rel, market_id)
+    problems += dim_problems
     try:
-        return MarketFile.model_validate(data), problems
+        return MarketFile.model_validate(data), None, problems
     except ValidationError as exc:
-        return None, problems + pydantic_problems(exc, rel, market_id)
+        return None, _stand_in(data, exc), problems + pydantic_problems(exc, rel, market_id)
+
+
+#: Ends the message of a dimension ``_without_broken_dimensions`` left out (validation finds them by it).
+DIMENSION_LEFT_OUT = "the rest of the market loads"
+
+
+def _without_broken_dimensions(data: dict, rel: str, market_id: str) -> tuple[dict, list[Problem]]:
+    """Leave out a dimension with a bad field (a segment key in capitals, say), naming it; the market still loads."""
+    dims = data.get("dimensions")
+    if not isinstance(dims, list):
+        return data, []
+    kept, problems = [], []
+    for i, item in enumerate(dims):
+        try:
+            Dimension.model_validate(item)
+        except ValidationError as exc:
+            key = item.get("key") if isinstance(item, dict) and isinstance(item.get("key"), str) else None
+            found = pydantic_problems(exc, rel, market_id, prefix=f"dimensions[{i}]" + (f" ({key})" if key else ""))
+            problems += [
+                Problem(
+                    p.severity,
+                    p.file,
+                    p.location,
+                    f"{p.message}; dimension '{key or i}' left out, {DIMENSION_LEFT_OUT}",
+                    p.market_id,
+                )
+                for p in found
+            ]
+            continue
+        kept.append(item)
+    return ({**data, "dimensions": kept} if problems else data), problems
+
+
+#: Stand-ins for top-level fields of a refused market.yaml, so its other files can still be checked
+#: (every problem of an upload is listed at once); the market itself stays refused.
+_STAND_INS = {"currency": "USD", "unit": "billion", "name": {"en": "(name refused)"}}
+
+
+def _stand_in(data: dict, exc: ValidationError) -> MarketFile | None:
+    """A refused market.yaml with its bad top-level scalars stood in for, or None if that does not make it valid."""
+    bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+    if not bad <= set(_STAND_INS):
+        return None
+    try:
+        return MarketFile.model_validate({**data, **{k: _STAND_INS[k] for k in bad}})
+    except ValidationError:
+        return None
 
 
 def _without_broken_secondary_sources(data: dict, rel: str, market_id: str) -> tuple[dict, list[Problem]]:

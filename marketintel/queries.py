@@ -548,13 +548,8 @@ def insights(con, market_id: str, topics: Sequence[str] | None = None, filters: 
     related: dict[str, set[str]] = {}
     chains: dict[str, dict[str, set[str]]] = {}
     for dim, selected in filters.items():
-        opts = _df(
-            con,
-            """
-            SELECT g.segment, g.parent FROM segments g JOIN markets m ON m.market_id = g.market_id
-            WHERE g.market_id = ? AND g.dimension = ?""",
-            [market_id, dim],
-        )
+        # The primary source's tree only: another source's tree for the same dimension must not mix in.
+        opts = segment_options(con, market_id, dim)
         keys = set(_descendants(opts, [s for s in selected if s in set(opts["segment"])]))
         parent = dict(zip(opts["segment"], opts["parent"]))
         chains[dim] = {seg: set(ancestors(parent, seg)) for seg in parent}
@@ -872,6 +867,24 @@ def validation_report(con) -> pd.DataFrame:
         con,
         """SELECT severity, market_id, file, location, message FROM problems
                        ORDER BY severity = 'warning', file, location""",
+    )
+
+
+def omissions(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """What validation left out: every market, and the dimensions of ``market_ids`` (all when None).
+
+    Each row says where the problem is (file, location) and what it is (message), for the pages'
+    banners; ``market_name_en/zh`` is the market's name where it loaded (a dimension's market).
+    """
+    return _df(
+        con,
+        """
+        SELECT o.kind, o.folder, o.market_id, o.dimension, o.file, o.location, o.message,
+               m.name_en AS market_name_en, m.name_zh AS market_name_zh
+        FROM omissions o LEFT JOIN markets m ON m.market_id = o.market_id AND o.kind = 'dimension'
+        WHERE o.kind = 'market' OR ? IS NULL OR list_contains(?, o.market_id)
+        ORDER BY o.kind = 'dimension', o.folder, o.dimension""",
+        [_opt(market_ids), _opt(market_ids)],
     )
 
 

@@ -48,15 +48,34 @@ def read_text(path: Path, root: Path, max_bytes: int) -> str:
     size = resolved.stat().st_size
     if size > max_bytes:
         raise ReadError(f"is {size:,} bytes; the limit is {max_bytes:,} (validation.max_file_bytes)")
-    raw = resolved.read_bytes()
+    return decode_text(resolved.read_bytes())
+
+
+def decode_text(raw: bytes) -> str:
+    """A data file's bytes as text: strict UTF-8 (a BOM is allowed), else a message saying how it was saved."""
     if not raw.strip():
         raise ReadError("is empty")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ReadError(
-            f"is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); save it as UTF-8"
-        ) from exc
+        raise ReadError(_encoding_advice(raw, exc.start)) from exc
+
+
+def _encoding_advice(raw: bytes, bad: int) -> str:
+    """Which encoding a non-UTF-8 file was most likely saved in, where the first stray character is, what to do."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:200].count(b"\x00") > len(raw[:200]) // 4:
+        return "is saved as UTF-16 (Excel's 'Unicode text'); save it as UTF-8 (in Excel: CSV UTF-8)"
+    line = raw.count(b"\n", 0, bad) + 1
+    try:
+        char = raw[bad : bad + 1].decode("cp1252")  # the first stray byte, as Windows-1252 reads it
+    except UnicodeDecodeError:
+        char = ""
+    if not char or not char.isprintable():
+        return f"is not UTF-8 text (a character on line {line} is in another encoding); save it as UTF-8"
+    return (
+        f"is saved as Windows-1252 (or Latin-1), not UTF-8: line {line} has '{char}' in that encoding; "
+        "save it as UTF-8 (in Excel: CSV UTF-8; in an editor: Save with encoding UTF-8)"
+    )
 
 
 #: A document whose aliases expand it beyond this many nodes is refused (real data files hold a few thousand).
@@ -117,13 +136,24 @@ def parse_yaml(text: str, max_aliases: int) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ReadError(f"is not valid YAML{where}: {exc.problem}") from exc
+        if "'\\t'" in str(exc.problem) or (mark is not None and _char_at(text, mark.index) == "\t"):
+            raise ReadError(
+                f"is not valid YAML{where}: a tab character; YAML indents with spaces only, replace the tab with spaces"
+            ) from exc
+        problem = str(exc.problem or "").replace("\\t", "tab")
+        raise ReadError(
+            f"is not valid YAML{where}: {problem}; check the indentation and quotes on that line and the one before"
+        ) from exc
     except yaml.YAMLError as exc:
         raise ReadError(f"is not valid YAML: {exc}") from exc
     except RecursionError as exc:
         raise ReadError("nests lists or mappings too deeply to read; refused") from exc
     finally:
         loader.dispose()
+
+
+def _char_at(text: str, index: int) -> str:
+    return text[index] if 0 <= index < len(text) else ""
 
 
 def load_csv(path: Path, root: Path, max_bytes: int, required: list[str]) -> list[tuple[int, dict[str, str]]]:

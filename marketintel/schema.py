@@ -17,9 +17,13 @@ from pydantic_core import PydanticCustomError
 from .i18n import localised
 from .settings import settings
 
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+SEGMENT_REF_PATTERN = r"^[a-z0-9_]+/[a-z0-9][a-z0-9_-]*$"
+DATE_PATTERN = r"^(19|20)\d{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+URL_PATTERN = r"^https?://[^\s<>\"]+$"
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
-SegmentRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+/[a-z0-9][a-z0-9_-]*$")]
+SegmentRef = Annotated[str, StringConstraints(pattern=SEGMENT_REF_PATTERN)]
 
 # The files of the data folder: data/concepts.yaml, and one folder per market under data/markets.
 MARKET_FILE = "market.yaml"
@@ -88,8 +92,8 @@ def _partial_date(value: Any) -> Any:
 
 
 #: A date at the precision a source states it: a year, a year and month, or a full date.
-PartialDate = Annotated[str, StringConstraints(pattern=r"^(19|20)\d{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$", max_length=2000)]
+PartialDate = Annotated[str, StringConstraints(pattern=DATE_PATTERN)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000)]
 
 
 class Source(Strict):
@@ -359,6 +363,8 @@ class MarketData:
     shares: list[ShareRow] = field(default_factory=list)
     crosstab: list[CrosstabRow] = field(default_factory=list)
     insights: list[Insight] = field(default_factory=list)
+    #: Dimensions left out (key, the problem that did it); for the pages' banners, not compared as content.
+    omitted: list[tuple[str, Problem | None]] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -375,14 +381,32 @@ class MarketData:
         return {d.key: d for d in self.spec.dimensions if self.dimension_source(d) == source_id}
 
 
+@dataclass(frozen=True)
+class Omission:
+    """A market, or one market's dimension, that validation left out, and the problem that did it.
+
+    The pages that would have shown it name it (a banner linking to Data & sources), so nothing
+    disappears without a word.
+    """
+
+    kind: Literal["market", "dimension"]
+    folder: str
+    market_id: str | None
+    dimension: str | None
+    file: str
+    location: str
+    message: str
+
+
 @dataclass
 class Catalog:
-    """Everything that loaded, plus every problem found on the way."""
+    """Everything that loaded, plus every problem found on the way, and what was left out because of them."""
 
     markets: list[MarketData]
     concepts: dict[str, Concept]
     problems: list[Problem]
     events: list[Event] = field(default_factory=list)
+    omissions: list[Omission] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:

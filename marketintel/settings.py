@@ -33,6 +33,15 @@ class Paths(_Frozen):
     data_dir: str
     database: str
     seeds_dir: str
+    history_dir: str
+
+
+class TeamSettings(_Frozen):
+    """Who curates: e-mails (compared case-insensitively) or groups named in the ID token's ``group_claim``."""
+
+    curator_emails: list[str] = Field(default_factory=list)
+    curator_groups: list[str] = Field(default_factory=list)
+    group_claim: str = "groups"
 
 
 class Units(_Frozen):
@@ -187,6 +196,7 @@ class Settings(_Frozen):
     event_kinds: dict[str, DimensionLabel]
     export: ExportSettings
     overview_max_markets: int = Field(gt=0)
+    team: TeamSettings
 
 
 class SettingsError(ValueError):
@@ -228,6 +238,11 @@ def data_dir() -> Path:
 def database_path() -> Path:
     """The DuckDB file; ``MARKETINTEL_DATABASE`` overrides config."""
     return resolve_path(os.environ.get("MARKETINTEL_DATABASE") or settings().paths.database)
+
+
+def history_dir() -> Path:
+    """Where every version of the data folder is kept; ``MARKETINTEL_HISTORY_DIR`` overrides config."""
+    return resolve_path(os.environ.get("MARKETINTEL_HISTORY_DIR") or settings().paths.history_dir)
 
 
 def market_color(market_id: str, known_ids: list[str] | None = None) -> str:

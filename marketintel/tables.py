@@ -215,6 +215,19 @@ class EventRow:
     note_zh: str | None
 
 
+@row
+class OmissionRow:
+    """A market or dimension validation left out: the pages that would show it name it, with the reason."""
+
+    kind: str  # market | dimension
+    folder: str
+    market_id: str | None
+    dimension: str | None
+    file: str
+    location: str
+    message: str
+
+
 #: Every table, by name, in the order the build creates them.
 TABLES: dict[str, type] = {
     "markets": MarketRow,
@@ -232,6 +245,7 @@ TABLES: dict[str, type] = {
     "concepts": ConceptRow,
     "problems": ProblemRow,
     "events": EventRow,
+    "omissions": OmissionRow,
 }
 
 

@@ -11,9 +11,11 @@ from marketintel.ui import (
     choose_many,
     choose_one,
     draw_chart,
+    left_out_banner,
     page_setup,
     page_view,
     page_workbook,
+    plain,
     q,
     query,
     register_table,
@@ -38,6 +40,7 @@ st.info(_.dynamic(cfg.overlap_note))
 chosen, messages = choose_many(
     "markets", _("Markets"), list(markets["market_id"]), names, default=list(markets["market_id"])[:4], max_selections=4
 )
+left_out_banner(chosen)
 if len(chosen) < 2:
     show_messages(messages)
     st.warning(_("Choose at least two markets to compare."))
@@ -228,6 +231,8 @@ st.caption(
     )
 )
 for mid in chosen:
-    st.page_link("pages/sources.py", label=_("Sources for {market}", market=names[mid]), query_params={"market": mid})
+    st.page_link(
+        "pages/sources.py", label=plain(_("Sources for {market}", market=names[mid])), query_params={"market": mid}
+    )
 
 page_workbook("compare", compare_view())

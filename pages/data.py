@@ -1,12 +1,10 @@
-"""Data & sources: the documents behind every figure, the validation report, downloads."""
+"""Data & sources: the documents behind every figure, the validation report, downloads, the history, uploads."""
 
-import pandas as pd
 import streamlit as st
 
 from marketintel import export, queries
-from marketintel.settings import data_dir
-from marketintel.ui import forget_fingerprint, has_chrome, page_setup, plain, provenance_legend, query
-from marketintel.upload import install_market, stage_upload
+from marketintel.ui import has_chrome, page_setup, provenance_legend, query
+from marketintel.ui.curation import history_section, upload_section
 
 _ = page_setup()
 market_col = _.col("market")
@@ -99,59 +97,5 @@ if not has_chrome():
     )
 st.caption(_("Data files live in data/markets/<market>/; see data/README.md for how to edit them."))
 
-st.subheader(_("Try a market of your own"), anchor=False)
-st.caption(
-    _(
-        "Upload market.yaml and figures.csv (shares.csv, crosstab.csv and insights.yaml are optional), "
-        "or one zip holding them. The files are checked in full before anything is saved; a market that "
-        "fails is not saved at all. See data/README.md for the format."
-    )
-)
-uploaded = st.file_uploader(
-    _("Market files or a zip"), type=["yaml", "yml", "csv", "zip"], accept_multiple_files=True, key="market_upload"
-)
-if uploaded:
-    staged = stage_upload([(f.name, f.getvalue()) for f in uploaded], data_dir())
-    table = pd.DataFrame(
-        [p.__dict__ for p in staged.problems], columns=["severity", "file", "location", "message", "market_id"]
-    )
-    if staged.ok:
-        if len(table):
-            st.success(
-                _(
-                    "Market '{market}' passed validation with {n} warning(s).",
-                    market=plain(staged.market_id),
-                    n=len(table),
-                )
-            )
-        else:
-            st.success(_("Market '{market}' passed validation.", market=plain(staged.market_id)))
-        if st.button(
-            _("Add '{market}' to the dashboard", market=staged.market_id), type="primary", key="install_market"
-        ):
-            try:
-                install_market(staged, data_dir())
-            except (FileExistsError, OSError) as exc:
-                st.error(_("Could not save the market: {error}", error=plain(exc)))
-            else:
-                forget_fingerprint()
-                st.success(_("Saved. '{market}' is now in every page's market list.", market=plain(staged.market_id)))
-    else:
-        st.error(
-            _(
-                "Not saved: the upload has {n} problem(s). Nothing in the data folder was changed.",
-                n=int((table["severity"] == "error").sum()),
-            )
-        )
-    if len(table):
-        st.dataframe(
-            table.drop(columns="market_id"),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "severity": _("Severity"),
-                "file": _("File"),
-                "location": _("Where"),
-                "message": st.column_config.TextColumn(_("Problem"), width="large"),
-            },
-        )
+history_section()
+upload_section()

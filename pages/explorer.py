@@ -13,6 +13,7 @@ from marketintel.ui import (
     choose_number,
     choose_one,
     draw_chart,
+    left_out_banner,
     page_setup,
     page_view,
     page_workbook,
@@ -93,11 +94,14 @@ for d in cfg.dimensions:
         )
         del st.query_params[d]
 
-st.title(name)
+st.title(plain(name))
 st.caption(
-    _("Primary source: report {code} · {title}", code=market["report_code"], title=_.pick(market, "source_title"))
+    plain(
+        _("Primary source: report {code} · {title}", code=market["report_code"], title=_.pick(market, "source_title"))
+    )
 )
 show_messages(messages)
+left_out_banner([market_id])
 
 market_named = Named(market_id, market["name_en"], market["name_zh"])
 chosen_filters = filter_choices(filters, option_frames, cfg.dimensions)
@@ -405,7 +409,11 @@ def scenarios_section(market_id: str, market, filters: dict, year: int, view_now
     )
 
 
-segments_section(market_id, market, dims, filters, active)
+if dims.empty:
+    # shares.csv is optional: a market without segment shares still has its curve and insights.
+    st.info(_("{market} has no segment shares, so there is no breakdown to show.", market=plain(name)))
+else:
+    segments_section(market_id, market, dims, filters, active)
 
 st.subheader(_("Insights"), anchor=False)
 found = query(queries.insights, market_id, None, filters)

@@ -16,6 +16,7 @@ from marketintel.ui import (
     chart_marks,
     choose_one,
     draw_chart,
+    left_out_banner,
     page_setup,
     page_view,
     page_workbook,
@@ -42,15 +43,16 @@ market_id, messages = choose_one(
 market = query(queries.market_profile, market_id)
 name = names[market_id]
 
-st.title(_("{market}: what the publishers say", market=name))
+st.title(plain(_("{market}: what the publishers say", market=name)))
 st.caption(
     _(
         "The primary source (report {code}) gives the dashboard's headline and segment estimates; the others are "
         "shown exactly as their publishers state them.",
-        code=market["report_code"],
+        code=plain(market["report_code"]),
     )
 )
 show_messages(messages)
+left_out_banner(dimensions=False)
 
 findings = query(queries.source_findings, market_id)
 srcs = query(queries.sources, market_id)

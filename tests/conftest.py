@@ -6,13 +6,17 @@ Constants and file-editing helpers are in ``data_helpers.py``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The history of data/ a test run (and every server it starts) keeps goes to a temporary folder, never the repo's.
+os.environ.setdefault("MARKETINTEL_HISTORY_DIR", tempfile.mkdtemp(prefix="marketintel-test-history-"))
 from data_helpers import DATA, FIXTURE_DATA  # noqa: E402
 
 from marketintel.db import build_database, connect_read_only  # noqa: E402
@@ -31,6 +35,12 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
     return target
+
+
+@pytest.fixture
+def history_root(tmp_path: Path) -> Path:
+    """A private history folder (beside ``data_copy``)."""
+    return tmp_path / "history"
 
 
 @pytest.fixture(scope="session")

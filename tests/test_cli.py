@@ -64,3 +64,12 @@ def test_i18n_check_passes_when_every_message_is_translated():
     result = run("i18n", "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith("0 message(s) without a Chinese translation")
+
+
+def test_history_lists_versions_and_records_an_edit_made_on_disk(data_copy, capsys):
+    assert main(["history", "--data", str(data_copy)]) == 0
+    assert "   1  " in capsys.readouterr().out
+    edit_row(data_copy / "markets/iomt/figures.csv", {"year": "2026"}, value="1.80")
+    assert main(["history", "--data", str(data_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "   2  " in out and "unknown (edited on disk)  edited on disk: iomt: 1 figure(s) changed" in out

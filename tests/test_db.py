@@ -10,6 +10,7 @@ from data_helpers import DATA, MARKETS, SEEDS, edit_row, require_seeds
 
 from marketintel import queries
 from marketintel.db import (
+    KEEP_OLD_VERSIONS_S,
     build_database,
     catalog_frames,
     connect_read_only,
@@ -225,6 +226,13 @@ def test_ensure_database_rebuilds_only_when_data_changes(data_copy, tmp_path):
     path2, fp2 = ensure_database(data_copy, target)
     assert fp2 != fp1 and path2 != path and stored_fingerprint(path2) == fp2
     assert _value(path2, "iomt", 2026) == 1.75
+    # The old version stays a while (another server may just have found it), then goes.
+    assert path.exists()
+    old_time = path.stat().st_mtime - KEEP_OLD_VERSIONS_S - 1
+    os.utime(path, (old_time, old_time))
+    figures.write_text(figures.read_text(encoding="utf-8").replace("2026,1.75,", "2026,1.77,"), encoding="utf-8")
+    os.utime(figures, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+    ensure_database(data_copy, target)
     assert not path.exists(), "the old version is cleaned up"
 
 

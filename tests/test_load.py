@@ -145,7 +145,14 @@ sources:
         (
             MARKET.replace("unit: billion", "unit: million"),
             False,
-            [E("market.yaml", "unit", "Input should be 'billion' (found 'million')")],
+            [
+                E(
+                    "market.yaml",
+                    "unit",
+                    "Input should be 'billion' (found 'million'): figures are in billions; convert them "
+                    "(e.g. 6,590 million is 6.59) and write unit: billion",
+                )
+            ],
         ),
     ],
     ids=["good", "missing", "comments-only", "not-a-mapping", "nested-location-and-id", "unknown-value"],
@@ -180,7 +187,7 @@ INSIGHT = "{id: i1, topic: trend, title: {en: T}, text: {en: X}, source: rep}"
             "insights:\n  - {topic: trend}\n",
             [],
             [
-                E("insights.yaml", f"insights[0].{field}", "Field required")
+                E("insights.yaml", f"insights[0].{field}", "is required but missing; add it")
                 for field in ("id", "title", "text", "source")
             ],
         ),

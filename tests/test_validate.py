@@ -180,7 +180,14 @@ IOMT, CH, TM, MV = "iomt", "connected-healthcare", "telemedicine", "metaverse-he
 CASES = [
     (malformed_yaml, "markets/iomt/market.yaml", "error", "", "is not valid YAML at line", {IOMT}),
     (comments_only_yaml, "markets/iomt/market.yaml", "error", "", "holds no data", {IOMT}),
-    (non_utf8, "markets/telemedicine/shares.csv", "error", "", "is not UTF-8", set()),
+    (
+        non_utf8,
+        "markets/telemedicine/shares.csv",
+        "error",
+        "",
+        "is saved as Windows-1252 (or Latin-1), not UTF-8: line 2",
+        set(),
+    ),
     (empty_file, "markets/connected-healthcare/crosstab.csv", "error", "", "is empty", set()),
     (missing_column, "markets/iomt/figures.csv", "error", "", "missing column(s) value", {IOMT}),
     (text_in_number, "markets/telemedicine/figures.csv", "error", "line {line}, column value", "valid number", set()),
@@ -305,7 +312,7 @@ CASES = [
         "markets/iomt/insights.yaml",
         "error",
         "insights[0] (iomt-growth-outlook).text",
-        "Field required",
+        "is required but missing; add it",
         set(),
     ),
 ]
@@ -365,7 +372,7 @@ def doubling_segments(levels: int, width: int = 2) -> list[str]:
     "anchors,top,message",
     [
         # the brief's shape: 12 levels of [*a, *a]; small enough to read, refused by the schema (unknown keys)
-        (doubling_lists(12), None, "Extra inputs are not permitted"),
+        (doubling_lists(12), None, "is not a known key here"),
         # 30 levels of doubling: 58 aliases (under the alias limit) but 2**30 nodes once expanded
         (doubling_segments(30), "s29", "alias bomb"),
         # 8 levels of ten: 70 aliases expanding to 10**8 segments -- used to hang the validator

@@ -5,9 +5,11 @@ inert text), ``frame`` (page setup and navigation), ``menus`` (chart exports, pa
 and ``deck`` (the slide deck). Pages import what they need from here.
 """
 
+from .auth import auth_configured, current_user
 from .data import Drawn, QueryRef, chart, current_fingerprint, forget_fingerprint, q, query, segment_labels
 from .frame import NAVIGATION, chart_marks, page_setup, provenance_legend
 from .menus import draw_chart, has_chrome, page_workbook, register_assumptions, register_table, register_view
+from .notices import left_out_banner
 from .state import (
     base_url,
     choose_many,
@@ -28,6 +30,8 @@ from .state import (
 __all__ = [
     "base_url",
     "page_view",
+    "auth_configured",
+    "current_user",
     "Drawn",
     "QueryRef",
     "chart",
@@ -46,6 +50,7 @@ __all__ = [
     "register_assumptions",
     "register_table",
     "register_view",
+    "left_out_banner",
     "choose_many",
     "choose_number",
     "choose_one",

@@ -14,19 +14,45 @@ from typing import Any, NamedTuple
 
 import streamlit as st
 
-from .. import charts, db, display, queries, render_plotly
+from .. import charts, db, display, history, queries, render_plotly
 from ..chart_spec import ChartSpec
 from ..settings import data_dir
 
 
-@st.cache_resource(show_spinner="Building the database from data/ … · 正在根据 data/ 构建数据库…")
+@st.cache_resource(show_spinner="Building the database from data/ … · 正在根据 data/ 构建数据库…", max_entries=16)
 def _database(fingerprint: str) -> str:
-    """Build (if the data changed) once per fingerprint; returns the database path."""
+    """Build (if the data changed) once per fingerprint; returns the database path.
+
+    A new data version that the app did not make (an edit on disk) is kept in the history too.
+    """
     path, _ = db.ensure_database()
+    root = data_dir()
+    # In the background: recording a version compares it with the last one (two validations), which a
+    # page run should not wait for. Under the history's lock, so replicas record an edit once.
+    threading.Thread(target=_keep_disk_edits, args=(root,), name="history-sync", daemon=True).start()
     return str(path)
 
 
-@st.cache_resource(show_spinner=False)
+def _keep_disk_edits(root: Path) -> None:
+    try:
+        history.sync_disk_edits(root, history.history_for(root))
+    except (OSError, ValueError):  # a history that cannot be written or read never takes the dashboard down
+        pass
+
+
+def _close(con) -> None:
+    try:
+        con.close()
+    except Exception:  # already closed, or the file is gone: nothing left to release
+        pass
+
+
+#: Connections kept open: the current data version's and the one before (a page run that began on
+#: it can finish). An older one is closed when it leaves the cache, so replaced files are let go.
+MAX_OPEN_CONNECTIONS = 2
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_OPEN_CONNECTIONS, on_release=_close)
 def _connection(path: str, fingerprint: str):
     return db.connect_read_only(Path(path))
 

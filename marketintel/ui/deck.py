@@ -40,7 +40,7 @@ def add_to_deck(spec: ChartSpec, key: str, subtitle: str, notes: str = "") -> No
         }
     )
     _ = current_text()
-    st.toast(_("Added to the deck: {title}", title=slide.title))
+    st.toast(plain(_("Added to the deck: {title}", title=slide.title)))
 
 
 def _move(i: int, step: int) -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 from .. import i18n
 from ..i18n import N_
 from ..settings import settings
+from .auth import sign_in_gate
 from .deck import deck_sidebar
 from .menus import start_page
 from .state import LANG_KEY, choose_many, choose_one, current_text, plain, restore_url, show_messages, url_values
@@ -54,6 +55,7 @@ def page_setup() -> i18n.Text:
         )
         st.session_state[MARKS_KEY] = marks
         messages += more
+    sign_in_gate()
     show_messages(messages)
     deck_sidebar()
     start_page()

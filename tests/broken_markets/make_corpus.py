@@ -133,9 +133,9 @@ def case(folder: str, file: str, location: str, message: str, loads: bool, sever
 
 case("01-malformed-yaml", "market.yaml", "", "is not valid YAML at line", False)(
     {"market.yaml": lambda t: sub(t, "currency: USD", "currency: [USD")})
-case("02-utf16-market-yaml", "market.yaml", "", "is not UTF-8 text (byte 0xff at offset 0)", False)(
+case("02-utf16-market-yaml", "market.yaml", "", "is saved as UTF-16", False)(
     {"market.yaml": lambda t: t.encode("utf-16")})
-case("03-latin1-market-yaml", "market.yaml", "", "is not UTF-8 text (byte 0xe9", False)(
+case("03-latin1-market-yaml", "market.yaml", "", "is saved as Windows-1252 (or Latin-1), not UTF-8: line 3", False)(
     {"market.yaml": lambda t: sub(t, '"Broken case', '"Caf\u00e9 health, broken case').encode("latin-1",
                                                                                              errors="replace")})
 case("04-missing-value-column", "figures.csv", "", "is missing column(s) value", False)(
@@ -206,7 +206,7 @@ case("27-insight-unknown-region", "insights.yaml", "insights[1] (broken-27-insig
      "unknown region(s) antarctica", True, insights=1)(
     {"insights.yaml": lambda t: sub(t, "regions: [asia_pacific]", "regions: [antarctica]")})
 case("28-insight-missing-text", "insights.yaml", "insights[1] (broken-28-insight-missing-text-apac).text",
-     "Field required", True, insights=1)(
+     "is required but missing; add it", True, insights=1)(
     {"insights.yaml": lambda t: sub(t, '    text: {en: "Asia-Pacific gains share, mostly in software.", '
                                        'zh: "亚太地区份额上升，主要来自软件。"}\n', "")})
 case("29-shares-extra-values", "shares.csv", "line 13", "has more values than the header has columns", True,
@@ -244,7 +244,7 @@ case("40-duplicate-figure-year", "figures.csv", "line 4", "a second figure for s
 case("41-missing-share-segment", "shares.csv", "dimension region, year 2032", "no share for segment(s) emea", True,
      share_dimensions=["component"])(
     {"shares.csv": lambda t: sub(t, 'src1,region,emea,2032,28.0,"Assumption: mature, slower growth"\n', "")})
-case("42-uppercase-market-id", "market.yaml", "id", "String should match pattern", False)(
+case("42-uppercase-market-id", "market.yaml", "id", "write `broken-42-uppercase-market-id`, not `Broken-42-uppercase-market-id`", False)(
     {"market.yaml": lambda t: sub(t, "id: broken-42", "id: Broken-42")})
 case("43-insights-not-a-list", "insights.yaml", "insights", "expected a top-level key 'insights' holding a list",
      True, share_dimensions=SHARE_DIMS, insights=0)(
@@ -253,11 +253,29 @@ case("44-claim-unknown-segment", "market.yaml", "claims[0]", "refers to src1/reg
      True, severity="warning", share_dimensions=SHARE_DIMS)(
     {"market.yaml": lambda t: t + "claims:\n  - {source: src1, dimension: region, segment: latam, claim: largest,\n"
                                   "     text: {en: Latin America leads., zh: 拉美领先。}}\n"})
-case("45-misspelt-key", "market.yaml", "curency", "Extra inputs are not permitted", False)(
+case("45-misspelt-key", "market.yaml", "curency", "is not a known key here", False)(
     {"market.yaml": lambda t: sub(t, "currency: USD", "curency: USD")})
 case("46-insight-unknown-source", "insights.yaml", "insights[0] (broken-46-insight-unknown-source-outlook).source",
      "unknown source 'src9'", True, insights=1)(
     {"insights.yaml": lambda t: sub(t, "source: src1", "source: src9")})
+
+# -- added for issue 15: the curator's journey (each must name itself in plain words) --
+case("47-uppercase-segment-key", "market.yaml", "dimensions[0] (component).segments[1].key",
+     "write `software`, not `Software`; dimension 'component' left out", True, share_dimensions=["region"],
+     insights=2)(
+    {"market.yaml": lambda t: sub(t, "{key: software,", "{key: Software,")})
+case("48-tab-in-yaml", "market.yaml", "", "a tab character; YAML indents with spaces only", False)(
+    {"market.yaml": lambda t: sub(t, "\nunit: billion", "\n\tunit: billion")})
+case("49-cp1252-shares", "shares.csv", "", "is saved as Windows-1252 (or Latin-1), not UTF-8: line 2 has '\u2013'",
+     True, share_dimensions=[])(
+    {"shares.csv": lambda t: sub(t, "Assumption: devices", "Assumption \u2013 devices").encode("cp1252")})
+case("50-stray-copy", "figures (1).csv", "", "looks like a copy of figures.csv", True, severity="warning")(
+    {"figures (1).csv": lambda t: FIGURES.replace("20.0", "21.0")})
+case("51-editor-backup", "market.yaml~", "", "looks like an editor's backup", True, severity="warning")(
+    {"market.yaml~": lambda t: t})
+case("52-two-problems", "shares.csv", "dimension region, year 2025", "top-level shares sum to 97.0%", False)(
+    {"market.yaml": lambda t: sub(t, "currency: USD", "currency: EUR"),
+     "shares.csv": lambda t: sub(t, "asia_pacific,2025,25.0", "asia_pacific,2025,22.0")})
 
 
 class _NoAliases(yaml.SafeDumper):

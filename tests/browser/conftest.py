@@ -64,13 +64,18 @@ def _healthy(base: str) -> bool:
 
 @contextlib.contextmanager
 def streamlit_server(
-    timeout_s: float = SERVER_START_TIMEOUT_S, env: dict[str, str] | None = None, script: str = "app.py"
+    timeout_s: float = SERVER_START_TIMEOUT_S,
+    env: dict[str, str] | None = None,
+    script: str = "app.py",
+    port: int | None = None,
+    args: tuple[str, ...] = (),
 ) -> Iterator[str]:
     """Start ``streamlit run <script>`` on a free localhost port; yield its base URL; stop it.
 
     ``env`` adds environment variables (e.g. MARKETINTEL_DATA_DIR for a test's own data); ``script``
-    lets the benchmark start its floor app the same way."""
-    port = free_port()
+    lets the benchmark start its floor app the same way; ``port`` (chosen beforehand, e.g. for a
+    sign-in redirect) and ``args`` (e.g. ``--secrets.files``) go to ``streamlit run``."""
+    port = port or free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-browser-tests-", suffix=".log", delete=False)
     cmd = [
         sys.executable,
@@ -86,6 +91,7 @@ def streamlit_server(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *args,
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
