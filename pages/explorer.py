@@ -34,7 +34,7 @@ _ = page_setup()
 cfg = settings()
 dim_labels = {k: getattr(v, _.lang, None) or v.en for k, v in cfg.dimensions.items()}
 restore_url(
-    ["market", "dim", "view", "year", "band", "obtain", *cfg.dimensions]
+    ["market", "dim", "view", "year", "band", "sc", "obtain", *cfg.dimensions]
     + [f"{p}_{n}" for p in ("sc", "from") for n in ("bear", "base", "bull")]
 )
 
@@ -310,6 +310,18 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
 def scenarios_section(market_id: str, market, filters: dict, year: int, view_now, basis_notes: list[str]) -> None:
     """Bear / base / bull beside the slice's published curve, and the opportunity sizing for ``year``."""
     st.subheader(_("Scenarios and opportunity"), anchor=False)
+    shown, msg = choose_one(
+        "sc",
+        _("Scenarios"),
+        ["off", "on"],
+        {"off": _("Hide"), "on": _("Show: bear, base, bull and the opportunity sizing")},
+        "off",
+        widget="segmented",
+        help=_("Growth scenarios for the slice your filters leave, from the spread of the publishers, and your own."),
+    )
+    show_messages(msg)
+    if shown != "on":  # nothing computed for a reader who does not ask (it was a fifth of a filter change)
+        return
     slice_text = view_now.filters_text(_.lang) or _("the whole market")
     defaults = query(queries.scenario_series, market_id, filters).drop_duplicates("scenario").set_index("scenario")
     first_year, last_year = int(market["first_year"]), int(market["last_year"])

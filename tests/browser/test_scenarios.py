@@ -11,7 +11,7 @@ import pytest
 from .conftest import VIEWPORTS, open_page, plots, wait_for_app
 from .test_pages import _add_to_deck, assert_no_exception
 
-START = "/explorer?market=telemedicine&region=asia_pacific&year=2030"
+START = "/explorer?market=telemedicine&region=asia_pacific&year=2030&sc=on"
 BULL = "Telemedicine · bull scenario, 24.0% a year"
 
 
@@ -68,6 +68,7 @@ def test_a_scenario_and_a_share_survive_the_link_and_reach_the_deck(browser, bas
     link = page.evaluate("navigator.clipboard.readText()")
     params = parse_qs(urlsplit(link).query)
     assert params["sc_bull"] == ["24"] and params["obtain"] == ["15"] and params["region"] == ["asia_pacific"], link
+    assert params["sc"] == ["on"], link
     fresh = browser.new_context(viewport=VIEWPORTS["1440x900"])
     again = fresh.new_page()
     open_page(again, link)
@@ -109,4 +110,21 @@ def test_events_can_be_switched_off_and_the_link_keeps_it(new_page, base_url):
     open_page(page, base_url + "/?marks=events,cagr")
     growth = next(p for p in plots(page) if "Market size" in p["title"])
     assert growth["shapes"] >= 1 and any("CAGR 2025" in a for a in growth["annotations"]), growth
+    console.assert_clean()
+
+
+def test_scenarios_are_off_until_asked_for_and_then_in_the_link(new_page, base_url):
+    page, console = new_page()
+    open_page(page, base_url + "/explorer?market=iomt")
+    assert not [p for p in plots(page) if "scenarios for" in p["title"]]
+    group = page.locator('[data-testid="stButtonGroup"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Scenarios")
+    )
+    group.get_by_role("radio", name="Show: bear, base, bull and the opportunity sizing").click()
+    wait_for_app(page, expect_rerun=True)
+    assert parse_qs(urlsplit(page.url).query).get("sc") == ["on"], page.url
+    names = {t["name"] for p in plots(page) if "scenarios for" in p["title"] for t in p["traces"]}
+    # IoMT: four publishers with usable spans, so bear and bull are the slowest and fastest of them.
+    assert "Internet of Medical Things (IoMT) · bear scenario, 14.8% a year" in names, names
+    assert "Internet of Medical Things (IoMT) · bull scenario, 37.2% a year" in names, names
     console.assert_clean()
