@@ -227,4 +227,4 @@ def validate_data_dir(root: Path, settings: Settings | None = None) -> Catalog:
         omissions += [_omission("dimension", folder.name, market.id, key, why) for key, why in market.omitted]
     if (root / "markets").is_dir():
         found.extend(load.unread_files(root))
-    return Catalog(markets, concepts, list(found), omissions)
+    return Catalog(markets, concepts, list(found), omissions=omissions)
