@@ -934,35 +934,12 @@ def events(con, market_ids: Sequence[str] | None = None) -> pd.DataFrame:
 def scenario_inputs(con, market_id: str) -> pd.DataFrame:
     """Each current publisher's growth over its own reported span, for the bear and bull defaults:
     ``source_findings`` without earlier editions (they are not a second publisher)."""
+    columns = ["source_id", "is_primary", "publisher", "report_code", "title_en", "title_zh"]
+    columns += ["own_start", "own_end", "own_cagr_pct"]
     found = source_findings(con, market_id)
     if found.empty:
-        return pd.DataFrame(
-            columns=[
-                "source_id",
-                "is_primary",
-                "publisher",
-                "report_code",
-                "title_en",
-                "title_zh",
-                "own_start",
-                "own_end",
-                "own_cagr_pct",
-            ]
-        )
-    current = found[found["edition_of"].isna()]
-    return current[
-        [
-            "source_id",
-            "is_primary",
-            "publisher",
-            "report_code",
-            "title_en",
-            "title_zh",
-            "own_start",
-            "own_end",
-            "own_cagr_pct",
-        ]
-    ].reset_index(drop=True)
+        return pd.DataFrame(columns=columns)
+    return found.loc[found["edition_of"].isna(), columns].reset_index(drop=True)
 
 
 def scenario_series(
