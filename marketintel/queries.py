@@ -899,6 +899,7 @@ DOWNLOADABLE_TABLES = (
     "crosstab_shares",
     "insights",
     "concepts",
+    "events",
     "problems",
 )
 

@@ -106,6 +106,7 @@ def test_every_data_label_has_both_languages(con):
         "insights": ["title_en", "title_zh", "text_en", "text_zh"],
         "claims": ["text_en", "text_zh"],
         "sources": ["title_en", "title_zh"],
+        "events": ["label_en", "label_zh"],
     }
     for table, columns in checks.items():
         df = (
