@@ -84,6 +84,7 @@ class Callout:
     x1: float
     y1: float
     label: str
+    label_at: float = 0.5  # where along the arrow its label sits (several arrows stagger theirs)
 
 
 @dataclass(frozen=True)

@@ -304,10 +304,10 @@ def _callouts(fig: go.Figure, panel: Panel, theme: Theme, n: int) -> None:
             arrowwidth=1.6,
             arrowcolor=theme.callout_color,
         )
-        mid_y = 10 ** ((pos(c.y0) + pos(c.y1)) / 2) if log else (c.y0 + c.y1) / 2
+        t = c.label_at
         fig.add_annotation(
-            x=(c.x0 + c.x1) / 2,
-            y=pos(mid_y),
+            x=c.x0 + (c.x1 - c.x0) * t,
+            y=pos(c.y0) + (pos(c.y1) - pos(c.y0)) * t,
             xref=xref,
             yref=yref,
             text=f"<b>{esc(c.label)}</b>",

@@ -340,7 +340,7 @@ class _Writer:
             arrow.line._get_or_add_ln().append(tail)
             arrow.name = f"CAGR arrow: {c.label}"
             box_w, box_h = Inches(2.3), Pt(20)
-            mid_x, mid_y = (x0 + x1) // 2, (y0 + y1) // 2
+            mid_x, mid_y = x0 + int((x1 - x0) * c.label_at), y0 + int((y1 - y0) * c.label_at)
             box = self.textbox(
                 slide,
                 mid_x - box_w // 2,
