@@ -303,11 +303,17 @@ def cagr_callout(series: Series, scale: str, lang: str, top: float | None = None
 
 
 def scenario_layers(
-    scenarios: pd.DataFrame | None, names: dict, colors: dict, lang: str, index_base: dict | None = None
+    scenarios: pd.DataFrame | None,
+    names: dict,
+    colors: dict,
+    lang: str,
+    index_base: dict | None = None,
+    with_market: bool = True,
 ) -> tuple[Series, ...]:
-    """Each market's scenario curves as series of provenance ``scenario``, labelled at their last year.
+    """Each market's scenario curves as series of provenance ``scenario``, named with their rate.
 
-    ``index_base``: each market's first published value, to draw the curves on an indexed axis."""
+    ``index_base``: each market's first published value, to draw the curves on an indexed axis;
+    ``with_market=False`` leaves the market out of the names (a chart of one market, titled with it)."""
     if scenarios is None or scenarios.empty:
         return ()
     _ = i18n.text(lang)
@@ -328,6 +334,10 @@ def scenario_layers(
                     market=names.get(mid, mid),
                     scenario=short.get(name, name),
                     rate=f"{first.cagr_pct:.1f}",
+                )
+                if with_market
+                else _(
+                    "{scenario} scenario, {rate}% a year", scenario=short.get(name, name), rate=f"{first.cagr_pct:.1f}"
                 ),
                 tuple(int(y) for y in g["year"]),
                 tuple(values),
@@ -990,7 +1000,8 @@ def scenario_chart(
     k = _.money_factor
     g = published.sort_values("year")
     estimate = bool(len(g)) and (g["provenance"] == "estimate").all()
-    line_name = estimate_label(name, lang) if estimate else name
+    # Short legend names (the title names the market), so a 1280-wide screen keeps room for the plot.
+    line_name = _("Published slice (est.)") if estimate else _("Published (primary source)")
     curve = Series(
         line_name,
         tuple(int(y) for y in g["year"]),
@@ -1004,7 +1015,7 @@ def scenario_chart(
         key="published",
     )
     mid = scenarios["market_id"].iloc[0] if len(scenarios) else ""
-    extra = scenario_layers(scenarios, {mid: name}, {mid: color}, lang)
+    extra = scenario_layers(scenarios, {mid: name}, {mid: color}, lang, with_market=False)
     years = [int(y) for y in g["year"]]
     top = max([max(s.y) for s in (curve, *extra) if s.y] or [0])
     callouts = tuple(c for c in [cagr_callout(curve, "linear", lang, top)] if c) if callout else ()
