@@ -175,23 +175,28 @@ def _add_to_deck(page, chart_index: int) -> None:
     page.keyboard.press("Escape")
 
 
-def test_build_and_download_a_deck(page, base_url, tmp_path):
-    import io
+def deck_panel(page):
+    """The slide deck's expander in the sidebar."""
+    return page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="Slide deck")
 
+
+def download_deck(page, path):
+    """Click "Download deck (.pptx)" as a user would and save the file at ``path``; its slides."""
     from pptx import Presentation
+
+    with page.expect_download() as info:
+        deck_panel(page).get_by_role("button", name="Download deck (.pptx)").click()
+    info.value.save_as(path)
+    return list(Presentation(str(path)).slides)
+
+
+def test_build_and_download_a_deck(page, base_url, tmp_path):
 
     open_page(page, f"{base_url}/explorer?market=telemedicine&dim=component&region=asia_pacific")
     segments = segments_chart(page, "component")
     _add_to_deck(page, 1)  # the stacked segments chart (0 is the growth curve)
-    deck_panel = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="Slide deck")
-    assert "(1 chart)" in deck_panel.inner_text()
-    with page.expect_download() as info:
-        deck_panel.get_by_role("button", name="Download deck (.pptx)").click()
-    path = tmp_path / "deck.pptx"
-    info.value.save_as(path)
-
-    prs = Presentation(io.BytesIO(path.read_bytes()))
-    slides = list(prs.slides)
+    assert "(1 chart)" in deck_panel(page).inner_text()
+    slides = download_deck(page, tmp_path / "deck.pptx")
     assert len(slides) == 2  # title slide + the chart
     chart = next(s.chart for s in slides[1].shapes if s.has_chart)
     by_name = {s.name: list(s.values) for s in chart.plots[0].series}
@@ -220,21 +225,13 @@ def test_overview_iomt_card_names_the_other_publishers_and_the_outlier(page, bas
 
 
 def test_sources_chart_in_the_deck_holds_the_band_and_every_source_as_the_query_has_them(page, base_url, tmp_path, con):
-    import io
-
-    from pptx import Presentation
 
     from marketintel import queries
 
     open_page(page, f"{base_url}/sources?market=iomt")
     assert_no_exception(page)
     _add_to_deck(page, 0)
-    deck_panel = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="Slide deck")
-    with page.expect_download() as info:
-        deck_panel.get_by_role("button", name="Download deck (.pptx)").click()
-    path = tmp_path / "sources.pptx"
-    info.value.save_as(path)
-    chart = next(s.chart for s in Presentation(io.BytesIO(path.read_bytes())).slides[1].shapes if s.has_chart)
+    chart = next(s.chart for s in download_deck(page, tmp_path / "sources.pptx")[1].shapes if s.has_chart)
     years = [int(str(c)) for c in chart.plots[0].categories]
     series = {s.name: dict(zip(years, s.values)) for s in chart.plots[0].series}
     consensus = queries.source_consensus(con, "iomt").set_index("year")

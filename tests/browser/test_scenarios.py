@@ -3,13 +3,12 @@ link, reopen it in a fresh browser and find the same curves and figure; the deck
 
 from __future__ import annotations
 
-import io
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from .conftest import VIEWPORTS, open_page, plots, wait_for_app
-from .test_pages import _add_to_deck, assert_no_exception
+from .test_pages import _add_to_deck, assert_no_exception, download_deck
 
 START = "/explorer?market=telemedicine&region=asia_pacific&year=2030&sc=on"
 BULL = "bull scenario, 24.0% a year"
@@ -40,7 +39,6 @@ def _obtainable(page) -> str:
 
 
 def test_a_scenario_and_a_share_survive_the_link_and_reach_the_deck(browser, base_url, tmp_path):
-    from pptx import Presentation
 
     ctx = browser.new_context(
         viewport=VIEWPORTS["1440x900"], accept_downloads=True, permissions=["clipboard-read", "clipboard-write"]
@@ -79,12 +77,7 @@ def test_a_scenario_and_a_share_survive_the_link_and_reach_the_deck(browser, bas
     # The deck from this view: the growth chart (with the tariff marker), the scenarios, the sizing.
     for index in (0, 4, 5):
         _add_to_deck(page, index)
-    deck_panel = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="Slide deck")
-    with page.expect_download() as info:
-        deck_panel.get_by_role("button", name="Download deck (.pptx)").click()
-    path = tmp_path / "scenarios.pptx"
-    info.value.save_as(path)
-    growth, scenarios, sizing = list(Presentation(io.BytesIO(path.read_bytes())).slides)[1:]
+    growth, scenarios, sizing = download_deck(page, tmp_path / "scenarios.pptx")[1:]
     assert any(s.name == "Event marker: 2025 US tariff changes" for s in growth.shapes)
     chart = next(s.chart for s in scenarios.shapes if s.has_chart)
     on_slide = {s.name: list(s.values) for s in chart.plots[0].series}

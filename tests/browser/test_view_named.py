@@ -9,7 +9,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from .conftest import VIEWPORTS, open_page, plots, wait_for_app
-from .test_pages import ALERT, _add_to_deck, assert_no_exception, region_select, segments_chart
+from .test_pages import (
+    ALERT,
+    _add_to_deck,
+    assert_no_exception,
+    deck_panel,
+    download_deck,
+    region_select,
+    segments_chart,
+)
 
 IOMT = "Internet of Medical Things (IoMT)"
 
@@ -49,7 +57,6 @@ def _footnote_link(slide) -> str | None:
 
 
 def test_board_deck_names_asia_pacific_on_every_slide_and_its_links_reopen_the_view(browser, base_url, tmp_path):
-    from pptx import Presentation
 
     ctx = browser.new_context(viewport=VIEWPORTS["1440x900"], accept_downloads=True)
     page = ctx.new_page()
@@ -91,13 +98,8 @@ def test_board_deck_names_asia_pacific_on_every_slide_and_its_links_reopen_the_v
     assert sheet.cell(row=2, column=2).number_format == "#,##0.00"  # shown rounded, stored in full
     assert "Assumptions" in book.sheetnames and "Sources" in book.sheetnames
 
-    deck_panel = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="Slide deck")
-    assert "(4 charts)" in deck_panel.inner_text()
-    with page.expect_download() as info:
-        deck_panel.get_by_role("button", name="Download deck (.pptx)").click()
-    path = tmp_path / "board.pptx"
-    info.value.save_as(path)
-    slides = list(Presentation(io.BytesIO(path.read_bytes())).slides)
+    assert "(4 charts)" in deck_panel(page).inner_text()
+    slides = download_deck(page, tmp_path / "board.pptx")
     assert len(slides) == 5  # the cover and four charts
 
     sizes, growth, tele, iomt = slides[1:]
