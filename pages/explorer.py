@@ -12,6 +12,7 @@ from marketintel.ui import (
     choose_many,
     choose_number,
     choose_one,
+    choose_tab,
     draw_chart,
     left_out_banner,
     page_setup,
@@ -34,7 +35,7 @@ _ = page_setup()
 cfg = settings()
 dim_labels = {k: getattr(v, _.lang, None) or v.en for k, v in cfg.dimensions.items()}
 restore_url(
-    ["market", "dim", "view", "year", "band", "sc", "obtain", *cfg.dimensions]
+    ["market", "dim", "view", "year", "tab", "band", "obtain", *cfg.dimensions]
     + [f"{p}_{n}" for p in ("sc", "from") for n in ("bear", "base", "bull")]
 )
 
@@ -207,53 +208,27 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
             c2.metric(_("Share of the market"), headline.share, help=headline.market)
             c3.metric(plain(headline.growth_label), headline.growth)
             st.caption(plain(headline.provenance) + "  \n" + plain(headline.market))
-            if headline.rationales:
-                with st.expander(_("The assumptions, in full")):
-                    for line in headline.rationales:
-                        st.markdown("- " + plain(line))
-        register_assumptions(query(queries.slice_rationales, market_id, filters, year))
+            register_assumptions(query(queries.slice_rationales, market_id, filters, year))
+    tab, tabs, msg = choose_tab(
+        "tab",
+        _("Section"),
+        list(SECTIONS),
+        {
+            "charts": _("Charts"),
+            "table": _("Share table and assumptions"),
+            "scenarios": _("Scenarios and opportunity"),
+            "insights": _("Insights"),
+        },
+        "charts",
+    )
+    show_messages(msg)
     breakdown_ref = q(queries.segment_breakdown, market_id, breakdown_dim, filters, level=0)
     breakdown = query(breakdown_ref)
-    if breakdown.empty or breakdown["value"].sum() == 0:
-        st.warning(_("No segment matches these filters. Clear a filter in the sidebar to see figures again."))
-    else:
-        title = _(
-            "{market} by {dimension}", market=name, dimension=dim_labels.get(breakdown_dim, breakdown_dim).lower()
-        )
-        draw_chart(
-            chart(
-                charts.segment_area_chart,
-                breakdown_ref,
-                title,
-                subtitle,
-                market["report_code"],
-                view,
-                lang=_.lang,
-                events=q(queries.events, [market_id]) if show_events else None,
-                callout=show_cagr,
-            ),
-            "explorer_segments",
-            subtitle=subtitle,
-            view=view_now,
-            notes=basis_notes,
-        )
-
-        # TRANSLATORS: the treemap's title: the title above (e.g. "Telemedicine by component") and a year.
-        draw_chart(
-            chart(
-                charts.segment_hierarchy_chart,
-                q(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None),
-                year,
-                _("{title}, {year}", title=title, year=year),
-                subtitle,
-                market["report_code"],
-                lang=_.lang,
-            ),
-            "explorer_tree",
-            subtitle,
-            view=view_now,
-            notes=basis_notes,
-        )
+    nothing = breakdown.empty or breakdown["value"].sum() == 0
+    no_match = _("No segment matches these filters. Clear a filter in the sidebar to see figures again.")
+    title = _("{market} by {dimension}", market=name, dimension=dim_labels.get(breakdown_dim, breakdown_dim).lower())
+    if not nothing:
+        # In the page's workbook whichever tab is open; only the open tab is drawn.
         table = query(queries.segment_share_table, market_id, breakdown_dim, filters, level=None, year=year)
         shown = share_table(table, _.lang)
         first_year, last_year = int(table["first_year"].iloc[0]), int(table["last_year"].iloc[0])
@@ -266,62 +241,123 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
             "rationale": _("Why (our assumption)"),
         }
         register_table(_("Share table"), shown[list(columns)].rename(columns=columns))
-        st.markdown(_("**Share table** · estimates · {year}", year=year))
-        st.dataframe(
-            shown[[c for c in columns if c != "rationale"]],
-            hide_index=True,
-            column_config={
-                "segment_label": st.column_config.TextColumn(columns["segment_label"]),
-                "share_of_slice_pct": st.column_config.NumberColumn(columns["share_of_slice_pct"], format="%.1f"),
-                "share_of_market_pct": st.column_config.NumberColumn(columns["share_of_market_pct"], format="%.1f"),
-                "value_year": st.column_config.NumberColumn(columns["value_year"], format=_.money_column_format),
-                "cagr_pct": st.column_config.NumberColumn(columns["cagr_pct"], format="%.2f"),
-            },
-        )
-        # The rationales in full, under the table: a grid cell cuts long text off.
-        st.markdown(
-            f"**{plain(columns['rationale'])}** · {year}\n\n"
-            + "\n".join(f"- **{plain(r.segment_label.strip())}**: {plain(r.rationale)}" for r in shown.itertuples())
-        )
 
-    if "region" in set(dims["dimension"]):
-        regional_ref = q(queries.segment_breakdown, market_id, "region", filters, level=0)
-        regional = query(regional_ref)
-        if not regional.empty and regional["value"].sum() > 0:
-            draw_chart(
-                chart(
-                    charts.segment_bar_chart,
-                    regional_ref,
-                    year,
-                    _("{market} by region, {year}", market=name, year=year),
+    with tabs["charts"]:
+        if tab == "charts":
+            if nothing:
+                st.warning(no_match)
+            else:
+                draw_chart(
+                    chart(
+                        charts.segment_area_chart,
+                        breakdown_ref,
+                        title,
+                        subtitle,
+                        market["report_code"],
+                        view,
+                        lang=_.lang,
+                        events=q(queries.events, [market_id]) if show_events else None,
+                        callout=show_cagr,
+                    ),
+                    "explorer_segments",
+                    subtitle=subtitle,
+                    view=view_now,
+                    notes=basis_notes,
+                )
+                # TRANSLATORS: the treemap's title: the title above (e.g. "Telemedicine by component") and a year.
+                draw_chart(
+                    chart(
+                        charts.segment_hierarchy_chart,
+                        q(queries.segment_breakdown, market_id, breakdown_dim, filters, level=None),
+                        year,
+                        _("{title}, {year}", title=title, year=year),
+                        subtitle,
+                        market["report_code"],
+                        lang=_.lang,
+                    ),
+                    "explorer_tree",
                     subtitle,
-                    market["report_code"],
-                    lang=_.lang,
-                ),
-                "explorer_regions",
-                subtitle,
-                view=view_now,
-                notes=basis_notes,
-            )
+                    view=view_now,
+                    notes=basis_notes,
+                )
+            regional_chart(market_id, dims, filters, year, subtitle, view_now, basis_notes)
 
-    scenarios_section(market_id, market, filters, year, view_now, basis_notes)
+    with tabs["table"]:
+        if tab == "table":
+            if nothing:
+                st.warning(no_match)
+            else:
+                st.markdown(_("**Share table** · estimates · {year}", year=year))
+                st.dataframe(
+                    shown[[c for c in columns if c != "rationale"]],
+                    hide_index=True,
+                    column_config={
+                        "segment_label": st.column_config.TextColumn(columns["segment_label"]),
+                        "share_of_slice_pct": st.column_config.NumberColumn(
+                            columns["share_of_slice_pct"], format="%.1f"
+                        ),
+                        "share_of_market_pct": st.column_config.NumberColumn(
+                            columns["share_of_market_pct"], format="%.1f"
+                        ),
+                        "value_year": st.column_config.NumberColumn(
+                            columns["value_year"], format=_.money_column_format
+                        ),
+                        "cagr_pct": st.column_config.NumberColumn(columns["cagr_pct"], format="%.2f"),
+                    },
+                )
+                # The rationales in full, under the table: a grid cell cuts long text off.
+                st.markdown(
+                    f"**{plain(columns['rationale'])}** · {year}\n\n"
+                    + "\n".join(
+                        f"- **{plain(r.segment_label.strip())}**: {plain(r.rationale)}" for r in shown.itertuples()
+                    )
+                )
+            if headline is not None and headline.rationales:
+                rests_on = _("What the slice rests on")  # not inside the f-string: Babel can't see in there
+                st.markdown(
+                    f"**{plain(rests_on)}**\n\n" + "\n".join("- " + plain(line) for line in headline.rationales)
+                )
+
+    with tabs["scenarios"]:
+        if tab == "scenarios":  # nothing computed for a reader who does not ask (it was a fifth of a filter change)
+            scenarios_section(market_id, market, filters, year, view_now, basis_notes)
+
+    with tabs["insights"]:
+        if tab == "insights":
+            insights_section(market_id, filters)
+
+
+#: The Explorer's tabs under the slice headline, in order; the first is open by default.
+SECTIONS = ("charts", "table", "scenarios", "insights")
+
+
+def regional_chart(market_id: str, dims, filters: dict, year: int, subtitle: str, view_now, basis_notes) -> None:
+    """The slice by region in ``year``, for a market that has regions."""
+    if "region" not in set(dims["dimension"]):
+        return
+    regional_ref = q(queries.segment_breakdown, market_id, "region", filters, level=0)
+    regional = query(regional_ref)
+    if regional.empty or regional["value"].sum() <= 0:
+        return
+    draw_chart(
+        chart(
+            charts.segment_bar_chart,
+            regional_ref,
+            year,
+            _("{market} by region, {year}", market=name, year=year),
+            subtitle,
+            market["report_code"],
+            lang=_.lang,
+        ),
+        "explorer_regions",
+        subtitle,
+        view=view_now,
+        notes=basis_notes,
+    )
 
 
 def scenarios_section(market_id: str, market, filters: dict, year: int, view_now, basis_notes: list[str]) -> None:
     """Bear / base / bull beside the slice's published curve, and the opportunity sizing for ``year``."""
-    st.subheader(_("Scenarios and opportunity"), anchor=False)
-    shown, msg = choose_one(
-        "sc",
-        _("Scenarios"),
-        ["off", "on"],
-        {"off": _("Hide"), "on": _("Show: bear, base, bull and the opportunity sizing")},
-        "off",
-        widget="segmented",
-        help=_("Growth scenarios for the slice your filters leave, from the spread of the publishers, and your own."),
-    )
-    show_messages(msg)
-    if shown != "on":  # nothing computed for a reader who does not ask (it was a fifth of a filter change)
-        return
     slice_text = view_now.filters_text(_.lang) or _("the whole market")
     defaults = query(queries.scenario_series, market_id, filters).drop_duplicates("scenario").set_index("scenario")
     first_year, last_year = int(market["first_year"]), int(market["last_year"])
@@ -421,41 +457,47 @@ def scenarios_section(market_id: str, market, filters: dict, year: int, view_now
     )
 
 
+def insights_section(market_id: str, filters: dict) -> None:
+    """Our summaries of the sources, most specific to the filters first, and the other sources' claims."""
+    found = query(queries.insights, market_id, None, filters)
+    register_table(_("Insights"), found)
+    topics = cfg.insight_topics
+    if found.empty:
+        st.info(_("No insight matches these filters."))
+    else:
+        st.caption(_("Our own summaries of the sources, most specific to your filters first."))
+        for ins in found.to_dict("records"):
+            topic = _.dynamic(topics[ins["topic"]]) if ins["topic"] in topics else ins["topic"]
+            badge = _("matches your filters") if ins["relevance"] else _("general")
+            source = (
+                _("report {code}", code=ins["report_code"])
+                if isinstance(ins["report_code"], str)
+                else _.pick(ins, "source_title")
+            )
+            source_line = _("Source: {source}", source=source)  # not inside the f-string: Babel can't see in there
+            # One element per card: every element is a message to each session's browser, and
+            # twenty users changing filters at once made the cards a large part of the server's work.
+            st.container(border=True).markdown(
+                f"**{plain(_.pick(ins, 'title'))}**  \n:gray[{plain(topic)} · {plain(region_labels(ins, _.lang))}"
+                f" · {plain(badge)}]\n\n{plain(_.pick(ins, 'text'))}\n\n"
+                f":gray[:small[{plain(source_line)}]]"
+            )
+
+    claims = query(queries.claims, market_id)
+    if not claims.empty:
+        st.subheader(_("What other sources say (no figures)"), anchor=False)
+        for c in claims.itertuples():
+            st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(_.pick(c, 'source_title'))}*")
+
+
 if dims.empty:
     # shares.csv is optional: a market without segment shares still has its curve and insights.
     st.info(_("{market} has no segment shares, so there is no breakdown to show.", market=plain(name)))
+    st.subheader(_("Insights"), anchor=False)
+    insights_section(market_id, filters)
 else:
     segments_section(market_id, market, dims, filters, active)
-
-st.subheader(_("Insights"), anchor=False)
-found = query(queries.insights, market_id, None, filters)
-register_table(_("Insights"), found)
-topics = cfg.insight_topics
-if found.empty:
-    st.info(_("No insight matches these filters."))
-else:
-    st.caption(_("Our own summaries of the sources, most specific to your filters first."))
-    for ins in found.to_dict("records"):
-        topic = _.dynamic(topics[ins["topic"]]) if ins["topic"] in topics else ins["topic"]
-        badge = _("matches your filters") if ins["relevance"] else _("general")
-        source = (
-            _("report {code}", code=ins["report_code"])
-            if isinstance(ins["report_code"], str)
-            else _.pick(ins, "source_title")
-        )
-        source_line = _("Source: {source}", source=source)  # not inside the f-string: Babel can't see in there
-        # One element per card: every element is a message to each session's browser, and
-        # twenty users changing filters at once made the cards a large part of the server's work.
-        st.container(border=True).markdown(
-            f"**{plain(_.pick(ins, 'title'))}**  \n:gray[{plain(topic)} · {plain(region_labels(ins, _.lang))}"
-            f" · {plain(badge)}]\n\n{plain(_.pick(ins, 'text'))}\n\n"
-            f":gray[:small[{plain(source_line)}]]"
-        )
-
-claims = query(queries.claims, market_id)
-if not claims.empty:
-    st.subheader(_("What other sources say (no figures)"), anchor=False)
-    for c in claims.itertuples():
-        st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(_.pick(c, 'source_title'))}*")
+    # Its tabs don't draw the insights unless asked, but the page's workbook has them.
+    register_table(_("Insights"), query(queries.insights, market_id, None, filters))
 
 page_workbook(f"explorer-{market_id}", explorer_view())

@@ -303,7 +303,7 @@ def test_each_page_in_chinese_leaves_no_english_ui_text(page, params):
 def test_chinese_explorer_shows_chinese_insights_and_figures_in_yi_usd():
     from tests.test_pages_apptest import figures, run_page
 
-    at = run_page("explorer", lang="zh", market="iomt", region="asia_pacific")
+    at = run_page("explorer", lang="zh", market="iomt", region="asia_pacific", tab="insights")
     text = _page_text(at)
     assert "医疗物联网" in text and "亿美元" in text
 
@@ -313,7 +313,7 @@ def test_chinese_explorer_shows_chinese_insights_and_figures_in_yi_usd():
         return fig["data"]
 
     growth = growth_traces(at)
-    en = growth_traces(run_page("explorer", market="iomt", region="asia_pacific"))
+    en = growth_traces(run_page("explorer", market="iomt", region="asia_pacific", tab="insights"))
     assert len(growth) == len(en) >= 1
     for zh_trace, en_trace in zip(growth, en):
         assert _plotted(zh_trace["y"]) == pytest.approx([v * 10 for v in _plotted(en_trace["y"])])

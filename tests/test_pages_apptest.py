@@ -142,8 +142,29 @@ def test_explorer_filter_widget_changes_chart_and_url():
     assert at.query_params["region"] == ["asia_pacific"] or at.query_params["region"] == "asia_pacific"
 
 
+def test_explorer_draws_only_the_open_tab_and_its_workbook_keeps_every_table():
+    charts_tab = run_page("explorer", market="iomt", region="asia_pacific")
+    titles = [f["layout"]["title"]["text"] for f in figures(charts_tab)]
+    assert len(titles) == 4 and not charts_tab.dataframe, titles
+    assert "matches your filters" not in " ".join(m.value for m in charts_tab.markdown)
+    # Hidden tabs are not drawn, but the page's workbook has their tables.
+    tables = charts_tab.session_state["_page_tables"]
+    assert {"Share table", "Insights"} <= set(tables), list(tables)
+
+    table_tab = run_page("explorer", market="iomt", region="asia_pacific", tab="table")
+    assert [f["layout"]["title"]["text"] for f in figures(table_tab)] == titles[:1]  # the growth curve only
+    (shown,) = table_tab.dataframe
+    in_book = table_tab.session_state["_page_tables"]["Share table"]
+    assert list(shown.value["segment_label"]) == list(in_book["Segment (est.)"])
+    assert "What the slice rests on" in " ".join(m.value for m in table_tab.markdown)
+
+    bogus = run_page("explorer", market="iomt", tab="nope")
+    assert "'nope' is not a valid section" in warnings_text(bogus)
+    assert len(figures(bogus)) == 4
+
+
 def test_explorer_asia_pacific_brings_up_its_notes():
-    at = run_page("explorer", market="iomt", region="asia_pacific")
+    at = run_page("explorer", market="iomt", region="asia_pacific", tab="insights")
     text = " ".join(m.value for m in at.markdown)
     assert "Tariff impact" in text and "Regional dynamics" in text and "Competitive landscape" in text
     assert "matches your filters" in text

@@ -6,6 +6,7 @@ seen within seconds and a repeated view costs only the drawing.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -146,10 +147,11 @@ def q(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> QueryRef:
     return QueryRef(fn.__name__, _freeze(list(args)), _freeze(kwargs))
 
 
-# cache_resource, not cache_data: cache_data unpickles a fresh copy of the frame on every call,
-# which was a tenth of the server's time under load. Results are shared between sessions, so
-# nothing may modify them in place (exporters copy before they change anything).
-@st.cache_resource(show_spinner=False, max_entries=2000)
+# A memo, not st.cache_data: cache_data unpickles a fresh copy of the frame on every call, which
+# was a tenth of the server's time under load. Nor st.cache_resource: it hashes every argument on
+# every call, a sixth of a filter change's server time; a frozen QueryRef is its own key. Results
+# are shared between sessions, so nothing may modify them in place (exporters copy first).
+@functools.lru_cache(maxsize=2000)
 def _run_query(ref: QueryRef, fingerprint: str) -> Any:
     con = _connection(_database(fingerprint), fingerprint)
     return getattr(queries, ref.name)(con, *_thaw(ref.args), **_thaw(ref.kwargs))
@@ -172,7 +174,7 @@ class Drawn(NamedTuple):
     data: QueryRef
 
 
-@st.cache_resource(show_spinner=False, max_entries=500)
+@functools.lru_cache(maxsize=500)
 def _cached_chart(builder: str, data: QueryRef, fingerprint: str, args: tuple, kwargs: tuple) -> Drawn:
     spec = charts.BUILDERS[builder](
         _run_query(data, fingerprint), *_thaw(args, fingerprint), **_thaw(kwargs, fingerprint)
@@ -189,7 +191,7 @@ def chart(builder: Callable[..., ChartSpec], data: QueryRef, *args: Any, **kwarg
     return _cached_chart(builder.__name__, data, current_fingerprint(), _freeze(list(args)), _freeze(kwargs))
 
 
-@st.cache_resource(show_spinner=False, max_entries=2000)
+@functools.lru_cache(maxsize=2000)
 def _segment_labels(ref: QueryRef, fingerprint: str, lang: str) -> dict[str, str]:
     options = _run_query(ref, fingerprint)
     return dict(zip(options["segment"], display.indented(options, "label", lang)))

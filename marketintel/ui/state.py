@@ -73,7 +73,10 @@ def set_url_values(key: str, values: Sequence[str] | str | None) -> None:
     values = [v for v in (values or []) if v]
     state = _state()
     if values:
-        st.query_params[key] = ",".join(values)
+        joined = ",".join(values)
+        # Only when it differs: every write sends the browser a message that re-renders the page.
+        if st.query_params.get_all(key) != [joined]:
+            st.query_params[key] = joined
         state[key] = list(values)
     else:
         if key in st.query_params:
@@ -134,6 +137,39 @@ def choose_one(
         value = chosen
     set_url_values(key, value)
     return value, messages
+
+
+def choose_tab(
+    key: str, label: str, options: Sequence[str], labels: dict[str, str], default: str
+) -> tuple[str, dict[str, Any], list[str]]:
+    """Tabs bound to URL parameter ``key``: (the open tab's option, each option's tab, messages).
+
+    Switching tabs reruns (the fragment they are in), so a caller draws only the open tab and
+    the browser renders no hidden content; an unknown URL value opens ``default``.
+    """
+    values, messages = url_values(key)
+    chosen = values[-1] if values else default
+    if chosen not in options:
+        messages.append(
+            current_text()(
+                "'{value}' is not a valid {what}; showing {default}.",
+                value=_clip(chosen),
+                what=label.lower(),
+                default=labels.get(default, default),
+            )
+        )
+        chosen = default
+    by_label = {labels[o]: o for o in options}
+    wkey = widget_key(key)
+    st.session_state[wkey] = labels[chosen]  # every run, as in ``choose_one``
+
+    def _changed() -> None:
+        set_url_values(key, by_label.get(st.session_state[wkey], default))
+
+    tabs = st.tabs([labels[o] for o in options], key=wkey, on_change=_changed)
+    value = by_label.get(st.session_state.get(wkey), chosen)
+    set_url_values(key, value)
+    return value, dict(zip(options, tabs)), messages
 
 
 def choose_many(

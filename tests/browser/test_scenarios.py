@@ -10,7 +10,7 @@ import pytest
 from .conftest import VIEWPORTS, open_page, plots, wait_for_app
 from .test_pages import _add_to_deck, assert_no_exception, download_deck
 
-START = "/explorer?market=telemedicine&region=asia_pacific&year=2030&sc=on"
+START = "/explorer?market=telemedicine&region=asia_pacific&year=2030&tab=scenarios"
 BULL = "bull scenario, 24.0% a year"
 
 
@@ -66,7 +66,7 @@ def test_a_scenario_and_a_share_survive_the_link_and_reach_the_deck(browser, bas
     link = page.evaluate("navigator.clipboard.readText()")
     params = parse_qs(urlsplit(link).query)
     assert params["sc_bull"] == ["24"] and params["obtain"] == ["15"] and params["region"] == ["asia_pacific"], link
-    assert params["sc"] == ["on"], link
+    assert params["tab"] == ["scenarios"], link
     fresh = browser.new_context(viewport=VIEWPORTS["1440x900"])
     again = fresh.new_page()
     open_page(again, link)
@@ -74,8 +74,9 @@ def test_a_scenario_and_a_share_survive_the_link_and_reach_the_deck(browser, bas
     assert _obtainable(again) == obtainable
     fresh.close()
 
-    # The deck from this view: the growth chart (with the tariff marker), the scenarios, the sizing.
-    for index in (0, 4, 5):
+    # The deck from this view: the growth chart (with the tariff marker), the scenarios, the sizing
+    # (the only charts drawn: the Charts tab is closed).
+    for index in (0, 1, 2):
         _add_to_deck(page, index)
     growth, scenarios, sizing = download_deck(page, tmp_path / "scenarios.pptx")[1:]
     assert any(s.name == "Event marker: 2025 US tariff changes" for s in growth.shapes)
@@ -110,12 +111,9 @@ def test_scenarios_are_off_until_asked_for_and_then_in_the_link(new_page, base_u
     page, console = new_page()
     open_page(page, base_url + "/explorer?market=iomt")
     assert not [p for p in plots(page) if "scenarios for" in p["title"]]
-    group = page.locator('[data-testid="stButtonGroup"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Scenarios")
-    )
-    group.get_by_role("radio", name="Show: bear, base, bull and the opportunity sizing").click()
+    page.get_by_role("tab", name="Scenarios and opportunity").click()
     wait_for_app(page, expect_rerun=True)
-    assert parse_qs(urlsplit(page.url).query).get("sc") == ["on"], page.url
+    assert parse_qs(urlsplit(page.url).query).get("tab") == ["scenarios"], page.url
     names = {t["name"] for p in plots(page) if "scenarios for" in p["title"] for t in p["traces"]}
     # IoMT: four publishers with usable spans, so bear and bull are the slowest and fastest of them.
     assert {"bear scenario, 14.8% a year", "bull scenario, 37.2% a year", "Published (primary source)"} <= names, names
