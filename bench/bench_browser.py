@@ -50,6 +50,9 @@ CLICK_TIMEOUT_MS = 30_000  # finding a widget
 WARMUP_CHANGES = 2  # untimed changes per page first (first-time queries, lazy JS)
 REAL_DATA = ROOT / "data"
 FLOOR_SCRIPT = ROOT / "bench" / "floor_app.py"
+#: Our median over the floor's, at most (issue 12): the Explorer's sidebar filter change 1.2x, cold start 1.3x.
+FILTER_TARGETS = {"overview": 1.5, "explorer": 1.2, "compare": 1.5}
+COLD_TARGET = 1.3
 
 # -- in-page timing -------------------------------------------------------------------------
 
@@ -379,10 +382,11 @@ def report(rows: list[dict], changes: int) -> str:
     for p in pages:
         ratios = [(r["case"], r[p]["med"] / r[p]["floor"]["med"]) for r in rows]
         worst = max(x for _, x in ratios)
+        target = FILTER_TARGETS[p]
         out.append(
             f"- {p} filter change / floor: "
             + ", ".join(f"{c} {x:.2f}x" for c, x in ratios)
-            + f" (target <= 1.5x on every case): {'met' if worst <= 1.5 else 'missed'}"
+            + f" (target <= {target}x on every case): {'met' if worst <= target else 'missed'}"
         )
     synth = [r for r in rows if r.get("n")]
     if len(synth) >= 2:
@@ -400,7 +404,7 @@ def report(rows: list[dict], changes: int) -> str:
     out.append(
         "- cold start to first chart / floor: "
         + ", ".join(f"{c} {x:.2f}x" for c, x in colds)
-        + f" (target <= 1.5x): {'met' if worst <= 1.5 else 'missed'}"
+        + f" (target <= {COLD_TARGET}x): {'met' if worst <= COLD_TARGET else 'missed'}"
     )
     return "\n".join(out)
 
