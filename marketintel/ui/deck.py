@@ -15,7 +15,6 @@ import streamlit as st
 
 from .. import charts
 from ..chart_spec import ChartSpec
-from ..render_pptx import DeckSlide, build_deck
 from ..settings import settings
 from ..view import LANGUAGE_NAMES
 from .state import current_text, plain
@@ -25,6 +24,8 @@ DECK = "deck"
 
 def add_to_deck(spec: ChartSpec, key: str, subtitle: str, notes: str = "") -> None:
     """Append a chart (its description, the view it shows, its notes) to the session's deck."""
+    from ..render_pptx import DeckSlide  # python-pptx is a fifth of a second of start-up: only a deck needs it
+
     slide = DeckSlide.from_chart(spec, subtitle, notes)
     st.session_state.setdefault(DECK, []).append(
         {
@@ -133,7 +134,7 @@ def deck_sidebar() -> None:
         lang = _.lang
         st.download_button(
             _("Download deck (.pptx)"),
-            data=lambda: build_deck(slides, lang=lang),
+            data=lambda: _deck_bytes(slides, lang),
             file_name="market-intelligence-deck.pptx",
             type="primary",
             on_click="ignore",
@@ -142,3 +143,9 @@ def deck_sidebar() -> None:
             width="stretch",
         )
         st.button(_("Clear the deck"), key="deck_clear", on_click=lambda: st.session_state.__setitem__(DECK, []))
+
+
+def _deck_bytes(slides: list, lang: str) -> bytes:
+    from ..render_pptx import build_deck
+
+    return build_deck(slides, lang=lang)
