@@ -60,40 +60,6 @@ market = query(queries.market_profile, market_id)
 name = _.pick(market, "name")
 
 dims = query(queries.market_dimensions, market_id, with_shares_only=True)
-core = [d for d in cfg.core_filter_dimensions if d in set(dims["dimension"])]
-own = [d for d in dims["dimension"] if d not in core]
-
-st.sidebar.header(_("Filters"))
-st.sidebar.caption(
-    _(
-        "Empty means all. Segment figures are estimates; combining dimensions assumes "
-        "independence unless a curated cross-tab exists."
-    )
-)
-filters: dict[str, list[str]] = {}
-option_frames = {}
-for group, names in (("core", core), ("own", own)):
-    if group == "own" and names:
-        st.sidebar.caption(_("{market} also has:", market=plain(name)))
-    for d in names:
-        opts = query(queries.segment_options, market_id, d)
-        option_frames[d] = opts
-        labels = segment_labels(market_id, d, _.lang)
-        chosen, msg = choose_many(d, dim_labels.get(d, d), list(opts["segment"]), labels, where=st.sidebar)
-        messages += msg
-        if chosen:
-            filters[d] = chosen
-# Filters on dimensions this market lacks (e.g. from a link made on another market) are dropped.
-for d in cfg.dimensions:
-    if d not in set(dims["dimension"]) and d in st.query_params:
-        messages.append(
-            _(
-                "{market} has no '{dimension}' dimension; that filter was ignored.",
-                market=name,
-                dimension=dim_labels.get(d, d),
-            )
-        )
-        del st.query_params[d]
 
 st.title(plain(name))
 st.caption(
@@ -105,20 +71,16 @@ show_messages(messages)
 left_out_banner([market_id])
 
 market_named = Named(market_id, market["name_en"], market["name_zh"])
-chosen_filters = filter_choices(filters, option_frames, cfg.dimensions)
-
-
-def explorer_view(**fields):
-    """This page's view now: the market, every filter by name, and the section's own choices."""
-    return page_view("explorer", markets=(market_named,), filters=chosen_filters, **fields)
-
-
-active = explorer_view().filters_or_none(_.lang)
 show_events, show_cagr = chart_marks()
 
 
+def explorer_view(filters_named: tuple, **fields):
+    """This page's view now: the market, every filter by name, and the section's own choices."""
+    return page_view("explorer", markets=(market_named,), filters=filters_named, **fields)
+
+
 @st.fragment
-def growth_section(market_id: str, name: str) -> None:
+def growth_section(market_id: str, name: str, filters_named: tuple) -> None:
     """The publishers' band switch reruns only this chart."""
     n_sources = int(query(queries.source_consensus, market_id)["n_sources"].max() or 0)
     band = "off"
@@ -149,17 +111,14 @@ def growth_section(market_id: str, name: str) -> None:
         "explorer_growth",
         subtitle=_("Whole market, unfiltered")
         + (" · " + _("with the publishers' range, log scale") if band == "on" else ""),
-        view=explorer_view(scale="log" if band == "on" else "linear"),
+        view=explorer_view(filters_named, scale="log" if band == "on" else "linear"),
     )
     if band == "on":
         st.page_link("pages/sources.py", label=_("What every publisher says"), query_params={"market": market_id})
 
 
-growth_section(market_id, name)
-
-
 @st.fragment
-def segments_section(market_id: str, market, dims, filters: dict, active: str) -> None:
+def segments_section(market_id: str, market, dims, filters: dict, filters_named: tuple, active: str) -> None:
     """Breakdown, chart type and year rerun only this section; the sidebar filters rerun the page."""
     st.subheader(_("Segments"), anchor=False)
     c1, c2, c3 = st.columns([2, 2, 1])
@@ -187,7 +146,7 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
 
     subtitle = _("Filters: {active}", active=active)
     dim_cfg = cfg.dimensions[breakdown_dim]
-    view_now = explorer_view(breakdown=Named(breakdown_dim, dim_cfg.en, dim_cfg.zh), year=year)
+    view_now = explorer_view(filters_named, breakdown=Named(breakdown_dim, dim_cfg.en, dim_cfg.zh), year=year)
     register_view(view_now)
     headline = slice_headline(
         query(queries.slice_summary, market_id, filters),
@@ -320,7 +279,7 @@ def segments_section(market_id: str, market, dims, filters: dict, active: str) -
 
     with tabs["scenarios"]:
         if tab == "scenarios":  # nothing computed for a reader who does not ask (it was a fifth of a filter change)
-            scenarios_section(market_id, market, filters, year, view_now, basis_notes)
+            scenarios_section(market_id, market, filters, active, year, view_now, basis_notes)
 
     with tabs["insights"]:
         if tab == "insights":
@@ -356,7 +315,9 @@ def regional_chart(market_id: str, dims, filters: dict, year: int, subtitle: str
     )
 
 
-def scenarios_section(market_id: str, market, filters: dict, year: int, view_now, basis_notes: list[str]) -> None:
+def scenarios_section(
+    market_id: str, market, filters: dict, active: str, year: int, view_now, basis_notes: list[str]
+) -> None:
     """Bear / base / bull beside the slice's published curve, and the opportunity sizing for ``year``."""
     slice_text = view_now.filters_text(_.lang) or _("the whole market")
     defaults = query(queries.scenario_series, market_id, filters).drop_duplicates("scenario").set_index("scenario")
@@ -490,14 +451,59 @@ def insights_section(market_id: str, filters: dict) -> None:
             st.markdown(f"- {plain(_.pick(c, 'text'))} — *{plain(_.pick(c, 'source_title'))}*")
 
 
-if dims.empty:
-    # shares.csv is optional: a market without segment shares still has its curve and insights.
-    st.info(_("{market} has no segment shares, so there is no breakdown to show.", market=plain(name)))
-    st.subheader(_("Insights"), anchor=False)
-    insights_section(market_id, filters)
-else:
-    segments_section(market_id, market, dims, filters, active)
-    # Its tabs don't draw the insights unless asked, but the page's workbook has them.
-    register_table(_("Insights"), query(queries.insights, market_id, None, filters))
+@st.fragment
+def filtered_page(market_id: str, market, dims) -> None:
+    """The sidebar's filters and everything they change: a filter reruns this, not the page's frame
+    (language, menu, deck, market), which the browser then need not draw again."""
+    core = [d for d in cfg.core_filter_dimensions if d in set(dims["dimension"])]
+    own = [d for d in dims["dimension"] if d not in core]
+    messages: list[str] = []
+    st.sidebar.header(_("Filters"))
+    st.sidebar.caption(
+        _(
+            "Empty means all. Segment figures are estimates; combining dimensions assumes "
+            "independence unless a curated cross-tab exists."
+        )
+    )
+    filters: dict[str, list[str]] = {}
+    option_frames = {}
+    for group, names in (("core", core), ("own", own)):
+        if group == "own" and names:
+            st.sidebar.caption(_("{market} also has:", market=plain(name)))
+        for d in names:
+            opts = query(queries.segment_options, market_id, d)
+            option_frames[d] = opts
+            labels = segment_labels(market_id, d, _.lang)
+            chosen, msg = choose_many(d, dim_labels.get(d, d), list(opts["segment"]), labels, where=st.sidebar)
+            messages += msg
+            if chosen:
+                filters[d] = chosen
+    # Filters on dimensions this market lacks (e.g. from a link made on another market) are dropped.
+    for d in cfg.dimensions:
+        if d not in set(dims["dimension"]) and d in st.query_params:
+            messages.append(
+                _(
+                    "{market} has no '{dimension}' dimension; that filter was ignored.",
+                    market=name,
+                    dimension=dim_labels.get(d, d),
+                )
+            )
+            del st.query_params[d]
+    show_messages(messages)
+    chosen_filters = filter_choices(filters, option_frames, cfg.dimensions)
+    active = explorer_view(chosen_filters).filters_or_none(_.lang)
 
-page_workbook(f"explorer-{market_id}", explorer_view())
+    growth_section(market_id, name, chosen_filters)
+    if dims.empty:
+        # shares.csv is optional: a market without segment shares still has its curve and insights.
+        st.info(_("{market} has no segment shares, so there is no breakdown to show.", market=plain(name)))
+        st.subheader(_("Insights"), anchor=False)
+        insights_section(market_id, filters)
+    else:
+        segments_section(market_id, market, dims, filters, chosen_filters, active)
+        # Its tabs don't draw the insights unless asked, but the page's workbook has them.
+        register_table(_("Insights"), query(queries.insights, market_id, None, filters))
+    page_workbook(f"explorer-{market_id}", explorer_view(chosen_filters))
+
+
+filtered_page(market_id, market, dims)

@@ -165,3 +165,20 @@ def test_language_round_trip_keeps_every_parameter(new_page, base_url, path):
     if plots(page):
         assert all(p["traces"] for p in plots(page))
     console.assert_clean()
+
+
+def test_a_sidebar_filter_reaches_the_growth_charts_slide(browser, base_url, tmp_path):
+    """A filter reruns only the filtered part of the Explorer: the growth chart is in it, so the view its
+    slide names and links to is the one after the change, not the one the page opened with."""
+    ctx = browser.new_context(viewport=VIEWPORTS["1440x900"], accept_downloads=True)
+    page = ctx.new_page()
+    open_page(page, f"{base_url}/explorer?market=telemedicine")
+    _pick_region(page, "Asia-Pacific")
+    _add_to_deck(page, 0)  # the growth curve: the whole market, in a view filtered to Asia-Pacific
+    assert_no_exception(page)
+    growth = download_deck(page, tmp_path / "growth.pptx")[1]
+    notes = growth.notes_slide.notes_text_frame.text
+    assert "Asia-Pacific" in notes, notes
+    link = _footnote_link(growth)
+    assert link and parse_qs(urlsplit(link).query).get("region") == ["asia_pacific"], link
+    ctx.close()
