@@ -92,17 +92,10 @@ def restore_url(keys: Sequence[str]) -> None:
             st.query_params[key] = ",".join(state[key])
 
 
-def choose_one(
-    key: str,
-    label: str,
-    options: Sequence[str],
-    labels: dict[str, str],
-    default: str,
-    widget: str = "selectbox",
-    where=st,
-    help: str | None = None,
+def _url_choice(
+    key: str, label: str, options: Sequence[str], labels: dict[str, str], default: str
 ) -> tuple[str, list[str]]:
-    """A single choice bound to URL parameter ``key``; unknown URL values fall back to ``default``."""
+    """The URL's choice for ``key`` among ``options``, or ``default`` with a message saying why."""
     values, messages = url_values(key)
     chosen = values[-1] if values else default
     if chosen not in options:
@@ -115,6 +108,21 @@ def choose_one(
             )
         )
         chosen = default
+    return chosen, messages
+
+
+def choose_one(
+    key: str,
+    label: str,
+    options: Sequence[str],
+    labels: dict[str, str],
+    default: str,
+    widget: str = "selectbox",
+    where=st,
+    help: str | None = None,
+) -> tuple[str, list[str]]:
+    """A single choice bound to URL parameter ``key``; unknown URL values fall back to ``default``."""
+    chosen, messages = _url_choice(key, label, options, labels, default)
     wkey = widget_key(key)
     # Assigned on every run, not only when it differs: a widget the previous page also drew (the
     # language switch) is drawn afresh after navigation and shows only a value assigned in this run.
@@ -147,18 +155,7 @@ def choose_tab(
     Switching tabs reruns (the fragment they are in), so a caller draws only the open tab and
     the browser renders no hidden content; an unknown URL value opens ``default``.
     """
-    values, messages = url_values(key)
-    chosen = values[-1] if values else default
-    if chosen not in options:
-        messages.append(
-            current_text()(
-                "'{value}' is not a valid {what}; showing {default}.",
-                value=_clip(chosen),
-                what=label.lower(),
-                default=labels.get(default, default),
-            )
-        )
-        chosen = default
+    chosen, messages = _url_choice(key, label, options, labels, default)
     by_label = {labels[o]: o for o in options}
     wkey = widget_key(key)
     st.session_state[wkey] = labels[chosen]  # every run, as in ``choose_one``
