@@ -119,7 +119,8 @@ def growth_section(market_id: str, name: str, filters_named: tuple) -> None:
 
 @st.fragment
 def segments_section(market_id: str, market, dims, filters: dict, filters_named: tuple, active: str) -> None:
-    """Breakdown, chart type and year rerun only this section; the sidebar filters rerun the page."""
+    """Breakdown, chart type, year and the tabs rerun only this section; the sidebar filters rerun
+    ``filtered_page``, which holds it."""
     st.subheader(_("Segments"), anchor=False)
     c1, c2, c3 = st.columns([2, 2, 1])
     breakdown_dim, msg1 = choose_one(
@@ -148,9 +149,10 @@ def segments_section(market_id: str, market, dims, filters: dict, filters_named:
     dim_cfg = cfg.dimensions[breakdown_dim]
     view_now = explorer_view(filters_named, breakdown=Named(breakdown_dim, dim_cfg.en, dim_cfg.zh), year=year)
     register_view(view_now)
+    rationales = query(queries.slice_rationales, market_id, filters, year)
     headline = slice_headline(
         query(queries.slice_summary, market_id, filters),
-        query(queries.slice_rationales, market_id, filters, year),
+        rationales,
         year,
         view_now.filters_text(_.lang),
         dim_labels,
@@ -167,7 +169,7 @@ def segments_section(market_id: str, market, dims, filters: dict, filters_named:
             c2.metric(_("Share of the market"), headline.share, help=headline.market)
             c3.metric(plain(headline.growth_label), headline.growth)
             st.caption(plain(headline.provenance) + "  \n" + plain(headline.market))
-            register_assumptions(query(queries.slice_rationales, market_id, filters, year))
+        register_assumptions(rationales)
     tab, tabs, msg = choose_tab(
         "tab",
         _("Section"),
@@ -421,7 +423,6 @@ def scenarios_section(
 def insights_section(market_id: str, filters: dict) -> None:
     """Our summaries of the sources, most specific to the filters first, and the other sources' claims."""
     found = query(queries.insights, market_id, None, filters)
-    register_table(_("Insights"), found)
     topics = cfg.insight_topics
     if found.empty:
         st.info(_("No insight matches these filters."))
@@ -501,8 +502,8 @@ def filtered_page(market_id: str, market, dims) -> None:
         insights_section(market_id, filters)
     else:
         segments_section(market_id, market, dims, filters, chosen_filters, active)
-        # Its tabs don't draw the insights unless asked, but the page's workbook has them.
-        register_table(_("Insights"), query(queries.insights, market_id, None, filters))
+    # In the page's workbook whether or not they are drawn (their tab may be closed).
+    register_table(_("Insights"), query(queries.insights, market_id, None, filters))
     page_workbook(f"explorer-{market_id}", explorer_view(chosen_filters))
 
 
