@@ -1,6 +1,6 @@
 """Real-browser benchmark: filter-change latency, cold start, build and PPTX export, against a floor.
 
-Run: .venv/bin/python bench/bench_browser.py [--changes 20] [--sizes 10,100,1000] [--quick]
+Run: .venv/bin/python bench/bench_browser.py [--changes 20] [--sizes 10,100,1000] [--rounds 4] [--colds 3] [--quick]
 
 For the real data (data/) and for generated datasets of 10 / 100 / 1,000 markets (bench/generate.py, same
 file format) this
@@ -12,7 +12,10 @@ file format) this
     Asia-Pacific), Compare "Scale",
   * adds 3 explorer charts to the deck and times the "Download deck (.pptx)" click -> download complete.
 The floor is ``bench/floor_app.py``: its own Streamlit server rendering the same number of precomputed Plotly
-figures as the page, with one sidebar widget that swaps every figure; it gets the same measurements.
+figures as the page, with one sidebar widget that swaps every figure; it gets the same measurements, taken in
+turns with the case's: each cold start of ours is followed by one of the floor's, and each page's changes are
+split into rounds, the floor's share of a round just before the page's. The machine's speed drifts by a quarter
+within an hour, and a floor measured once at the start put that drift into every ratio.
 
 How a change is timed: a capture-phase listener in the page stamps ``performance.now()`` at the pointerdown
 of the click that changes the filter; a requestAnimationFrame loop stamps the first frame at which the app is
@@ -132,14 +135,17 @@ def segmented(page, label: str, options: list[str], where: str = '[data-testid="
 
 
 def region_toggle(page):
-    sel = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Region")
-    )
+    """Add / remove Asia-Pacific in the sidebar's Region filter, a multiselect or pills."""
+    label = page.locator('[data-testid="stWidgetLabel"]', has_text="Region")
+    sel = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has=label)
+    pills = page.locator('[data-testid="stSidebar"] [data-testid="stButtonGroup"]').filter(has=label)
     option = re.compile(r"^Asia[- ]Pacific$", re.I)
     state = {"on": False}
 
     def change() -> None:
-        if state["on"]:
+        if pills.count():
+            timed_click[0] = pills.get_by_role("button", name=option).click
+        elif state["on"]:
             remove = sel.locator('button[aria-label^="Remove"]').filter(visible=True).first
             timed_click[0] = remove.click
         else:
@@ -165,11 +171,14 @@ def measure_changes(page, driver, n: int, warmup: int = WARMUP_CHANGES) -> dict:
         if i >= warmup:
             reruns.append(rerun_ms)
             charts.append(chart_ms)
+    if not reruns:
+        return {"samples": [], "charts": []}
     return {
         "med": statistics.median(reruns),
         "p95": p95(reruns),
         "chart_med": statistics.median(charts),
         "samples": reruns,
+        "charts": charts,
     }
 
 
@@ -192,8 +201,9 @@ def first_chart(browser, url: str) -> tuple[float, object, object]:
     return time.monotonic() - t, ctx, page
 
 
-def cold_and_warm(browser, server_cm, path: str = "/") -> tuple[float, float, str, contextlib.ExitStack]:
-    """Start a server; (process start -> first chart, warm navigation -> first chart, base url, stack)."""
+def cold_and_warm(browser, server_cm, path: str = "/") -> tuple[float, float, str, contextlib.ExitStack, int]:
+    """Start a server; (process start -> first chart, warm navigation -> first chart, base url, stack,
+    charts on the page)."""
     stack = contextlib.ExitStack()
     t0 = time.monotonic()
     base = stack.enter_context(server_cm)
@@ -204,41 +214,47 @@ def cold_and_warm(browser, server_cm, path: str = "/") -> tuple[float, float, st
     ctx.close()
     warm, ctx, page = first_chart(browser, base + path)
     wait_for_app(page, timeout_ms=TIMEOUT_MS)
+    n_charts = page.locator(".js-plotly-plot").count()
     ctx.close()
-    return cold, warm, base, stack
+    return cold, warm, base, stack, n_charts
 
 
 # -- floor ----------------------------------------------------------------------------------
 
 
 class Floor:
-    """Floor measurements per chart count, made on first use and reused by every case."""
+    """The floor app, one server per chart count, kept running through the benchmark so that its
+    changes can be measured in turns with each case's (the machine's speed drifts by a quarter within
+    an hour; measured in turns, the drift falls on both sides of a ratio alike)."""
 
-    def __init__(self, browser, changes: int) -> None:
-        self.browser, self.changes = browser, changes
-        self.results: dict[int, dict] = {}
+    def __init__(self, browser) -> None:
+        self.browser = browser
+        self.stack = contextlib.ExitStack()
+        self.pages: dict[int, tuple[object, object]] = {}  # n charts -> (page, driver)
 
-    def get(self, n_charts: int) -> dict:
-        if n_charts not in self.results:
-            cold, warm, base, stack = cold_and_warm(self.browser, floor_server(n_charts))
-            with stack:
-                ctx = self.browser.new_context(viewport=VIEWPORT)
-                ctx.set_default_timeout(CLICK_TIMEOUT_MS)
-                page = ctx.new_page()
-                open_page(page, base + "/", timeout_ms=TIMEOUT_MS)
-                drawn = page.locator(".js-plotly-plot").count()
-                assert drawn == n_charts, (drawn, n_charts)
-                lat = measure_changes(
-                    page, segmented(page, "Set", ["A", "B", "C"], '[data-testid="stSidebar"]'), self.changes
-                )
-                ctx.close()
-            self.results[n_charts] = {"cold": cold, "warm": warm, **lat}
-            print(
-                f"  floor {n_charts} charts: cold {cold:.2f} s, warm {warm:.2f} s, change median "
-                f"{lat['med']:.0f} ms, p95 {lat['p95']:.0f} ms",
-                flush=True,
-            )
-        return self.results[n_charts]
+    def page(self, n_charts: int):
+        """(page, driver) of the floor with ``n_charts`` charts, its server started and warmed on first use."""
+        if n_charts not in self.pages:
+            base = self.stack.enter_context(floor_server(n_charts))
+            ctx = self.browser.new_context(viewport=VIEWPORT)
+            ctx.set_default_timeout(CLICK_TIMEOUT_MS)
+            page = ctx.new_page()
+            open_page(page, base + "/", timeout_ms=TIMEOUT_MS)
+            drawn = page.locator(".js-plotly-plot").count()
+            assert drawn == n_charts, (drawn, n_charts)
+            driver = segmented(page, "Set", ["A", "B", "C"], '[data-testid="stSidebar"]')
+            measure_changes(page, driver, 0)  # the warm-up changes
+            self.pages[n_charts] = (page, driver)
+        return self.pages[n_charts]
+
+    def cold(self, n_charts: int) -> tuple[float, float]:
+        """(cold, warm) seconds of a fresh floor server with ``n_charts`` charts."""
+        cold, warm, _base, stack, _n = cold_and_warm(self.browser, floor_server(n_charts))
+        stack.close()
+        return cold, warm
+
+    def close(self) -> None:
+        self.stack.close()
 
 
 # -- one case -------------------------------------------------------------------------------
@@ -289,17 +305,32 @@ def pptx_time(page, tmp: Path) -> float:
     return elapsed
 
 
-def run_case(label: str, data: Path, tmp: Path, browser, floor: Floor, changes: int, builds: int) -> dict:
+def run_case(
+    label: str, data: Path, tmp: Path, browser, floor: Floor, changes: int, builds: int, rounds: int, colds: int
+) -> dict:
+    """One dataset: builds, then cold starts and filter changes, each in turns with the floor's."""
     print(f"== {label}", flush=True)
     db_path = tmp / f"{data.name}.duckdb"
     build_s, versioned = build_times(data, db_path, builds)
     row: dict = {"case": label, "build": build_s}
     print(f"  build median {row['build']:.2f} s", flush=True)
     server_env = {"MARKETINTEL_DATA_DIR": str(data), "MARKETINTEL_DATABASE": str(db_path)}
-    cold, warm, base, stack = cold_and_warm(browser, streamlit_server(timeout_s=120, env=server_env))
     built_at = versioned.stat().st_mtime_ns
-    row["cold"], row["warm"] = cold, warm
-    print(f"  cold start {cold:.2f} s, warm page {warm:.2f} s", flush=True)
+
+    # Cold starts: ours, then the floor's with as many charts as our "/" draws, `colds` times.
+    ours, theirs, warms = [], [], []
+    stack = None
+    for i in range(colds):
+        cold, warm, base, stack, n_home = cold_and_warm(browser, streamlit_server(timeout_s=120, env=server_env))
+        if i < colds - 1:  # the last server stays up for the filter changes
+            stack.close()
+        ours.append(cold)
+        warms.append(warm)
+        theirs.append(floor.cold(n_home)[0])
+        print(f"  cold start {cold:.2f} s (floor {theirs[-1]:.2f} s), warm page {warm:.2f} s", flush=True)
+    row["cold"], row["warm"] = statistics.median(ours), statistics.median(warms)
+    row["floor_cold"] = {"cold": statistics.median(theirs)}
+
     with stack:
         ctx = browser.new_context(viewport=VIEWPORT)
         ctx.set_default_timeout(CLICK_TIMEOUT_MS)
@@ -308,39 +339,60 @@ def run_case(label: str, data: Path, tmp: Path, browser, floor: Floor, changes: 
             "explorer": ("/explorer", region_toggle),
             "compare": ("/compare", lambda p: segmented(p, "Scale", SCALES)),
         }
+        opened = {}
         for name, (path, make_driver) in pages.items():
             page = ctx.new_page()
             open_page(page, base + path, timeout_ms=TIMEOUT_MS)
-            n_charts = page.locator(".js-plotly-plot").count()
-            lat = measure_changes(page, make_driver(page), changes)
-            row[name] = {**lat, "charts": n_charts}
+            driver = make_driver(page)
+            measure_changes(page, driver, 0)  # the warm-up changes
+            opened[name] = (page, driver, page.locator(".js-plotly-plot").count())
+        # In turns: a few changes on the floor, as many on the page, `rounds` times.
+        per_round = max(1, changes // rounds)
+        for name, (page, driver, n_charts) in opened.items():
+            ours_ms, floor_ms, ours_chart = [], [], []
+            for _ in range(rounds):
+                f_page, f_driver = floor.page(n_charts)
+                f_page.bring_to_front()
+                floor_ms += measure_changes(f_page, f_driver, per_round, warmup=0)["samples"]
+                page.bring_to_front()
+                lat = measure_changes(page, driver, per_round, warmup=0)
+                ours_ms += lat["samples"]
+                ours_chart += lat["charts"]
+            row[name] = {
+                "med": statistics.median(ours_ms),
+                "p95": p95(ours_ms),
+                "chart_med": statistics.median(ours_chart),
+                "charts": n_charts,
+                "floor": {"med": statistics.median(floor_ms), "p95": p95(floor_ms)},
+            }
+            d = row[name]
             print(
-                f"  {name} ({n_charts} charts): median {lat['med']:.0f} ms, p95 {lat['p95']:.0f} ms, "
-                f"chart updated at {lat['chart_med']:.0f} ms",
+                f"  {name} ({n_charts} charts): median {d['med']:.0f} ms, p95 {d['p95']:.0f} ms, chart updated at "
+                f"{d['chart_med']:.0f} ms; floor in turns {d['floor']['med']:.0f} ms "
+                f"({d['med'] / d['floor']['med']:.2f}x)",
                 flush=True,
             )
-            if name == "explorer":
-                row["pptx"] = pptx_time(page, tmp)
-                print(f"  pptx download {row['pptx']:.2f} s", flush=True)
-            page.close()
+        page = opened["explorer"][0]
+        page.bring_to_front()
+        row["pptx"] = pptx_time(page, tmp)
+        print(f"  pptx download {row['pptx']:.2f} s", flush=True)
         ctx.close()
     assert versioned.stat().st_mtime_ns == built_at, "the app rebuilt the database instead of opening the built one"
-    for name in ("overview", "explorer", "compare"):
-        row[name]["floor"] = floor.get(row[name]["charts"])
-    row["floor_cold"] = floor.get(row["overview"]["charts"])
     return row
 
 
 # -- report ---------------------------------------------------------------------------------
 
 
-def report(rows: list[dict], changes: int) -> str:
+def report(rows: list[dict], changes: int, rounds: int, colds: int) -> str:
     pages = ("overview", "explorer", "compare")
     out = [
         f"Filter-change latency: click -> rerun finished with the chart changed, {changes} changes per page "
         f"(after {WARMUP_CHANGES} untimed), median / p95 in ms. Floor = bench/floor_app.py with the same number "
-        "of precomputed Plotly charts; ratio = our median / floor median. Cold start = server process start -> "
-        'first chart on "/" in a fresh browser context (floor: same, with the overview\'s chart count); '
+        f"of precomputed Plotly charts, measured in {rounds} turns with each page (floor's changes, then the "
+        "page's); ratio = our median / floor median. Cold start = server process start -> "
+        'first chart on "/" in a fresh browser context (floor: same, with the overview\'s chart count), '
+        f"median of {colds}, each beside the floor's; "
         'warm = second fresh page, navigation -> first chart. PPTX = click on "Download deck (.pptx)" '
         "(3 explorer charts) -> download complete.",
         "",
@@ -414,12 +466,16 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=None, help="timed filter changes per page (default 20)")
     parser.add_argument("--sizes", default=None, help="generated dataset sizes (default 10,100,1000)")
     parser.add_argument("--builds", type=int, default=None, help="builds per case, median reported (default 3)")
+    parser.add_argument("--rounds", type=int, default=4, help="turns with the floor per page (default 4)")
+    parser.add_argument("--colds", type=int, default=None, help="cold starts per case, each beside the floor's (3)")
     parser.add_argument("--quick", action="store_true", help="CI-sized: 5 changes, sizes 10, 1 build")
     parser.add_argument("--out", type=Path, default=None, help="also write the report to this file")
     args = parser.parse_args()
     changes = args.changes or (5 if args.quick else 20)
     sizes = [int(s) for s in (args.sizes or ("10" if args.quick else "10,100,1000")).split(",") if s]
     builds = args.builds or (1 if args.quick else 3)
+    colds = args.colds or (1 if args.quick else 3)
+    rounds = min(args.rounds, changes)
 
     from playwright.sync_api import sync_playwright
 
@@ -428,14 +484,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp, sync_playwright() as pw:
         tmp = Path(tmp)
         browser = launch_browser(pw)
-        floor = Floor(browser, changes)
-        floor.get(2)  # the floor first, so it runs on a quiet machine like the cases
+        floor = Floor(browser)
         cases = [("real data (4 markets)", REAL_DATA, None)]
         cases += [(f"{n:,} markets", generate(tmp / f"data{n}", n), n) for n in sizes]
         for label, data, n in cases:
-            rows.append({**run_case(label, data, tmp, browser, floor, changes, builds), "n": n})
+            row = run_case(label, data, tmp, browser, floor, changes, builds, rounds, colds)
+            rows.append({**row, "n": n})
+        floor.close()
         browser.close()
-    text = report(rows, changes) + f"\n\n(total benchmark time {time.monotonic() - t_start:.0f} s)"
+    text = report(rows, changes, rounds, colds) + f"\n\n(total benchmark time {time.monotonic() - t_start:.0f} s)"
     print()
     print(text)
     if args.out:
