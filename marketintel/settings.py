@@ -191,6 +191,7 @@ class Settings(_Frozen):
     overlap_note: str
     dimensions: dict[str, DimensionLabel]
     core_filter_dimensions: list[str]
+    filter_pills_max: int = Field(ge=0)
     consensus: ConsensusSettings
     scenarios: ScenarioSettings
     event_kinds: dict[str, DimensionLabel]

@@ -14,6 +14,7 @@ from marketintel.ui import (
     choose_one,
     choose_tab,
     draw_chart,
+    filter_widget,
     left_out_banner,
     page_setup,
     page_view,
@@ -459,13 +460,6 @@ def filtered_page(market_id: str, market, dims) -> None:
     core = [d for d in cfg.core_filter_dimensions if d in set(dims["dimension"])]
     own = [d for d in dims["dimension"] if d not in core]
     messages: list[str] = []
-    st.sidebar.header(_("Filters"))
-    st.sidebar.caption(
-        _(
-            "Empty means all. Segment figures are estimates; combining dimensions assumes "
-            "independence unless a curated cross-tab exists."
-        )
-    )
     filters: dict[str, list[str]] = {}
     option_frames = {}
     for group, names in (("core", core), ("own", own)):
@@ -475,7 +469,9 @@ def filtered_page(market_id: str, market, dims) -> None:
             opts = query(queries.segment_options, market_id, d)
             option_frames[d] = opts
             labels = segment_labels(market_id, d, _.lang)
-            chosen, msg = choose_many(d, dim_labels.get(d, d), list(opts["segment"]), labels, where=st.sidebar)
+            chosen, msg = choose_many(
+                d, dim_labels.get(d, d), list(opts["segment"]), labels, where=st.sidebar, widget=filter_widget(opts)
+            )
             messages += msg
             if chosen:
                 filters[d] = chosen
@@ -507,4 +503,12 @@ def filtered_page(market_id: str, market, dims) -> None:
     page_workbook(f"explorer-{market_id}", explorer_view(chosen_filters))
 
 
+# Outside the fragment: what does not change with a filter is not sent, nor drawn, again.
+st.sidebar.header(_("Filters"))
+st.sidebar.caption(
+    _(
+        "Empty means all. Segment figures are estimates; combining dimensions assumes "
+        "independence unless a curated cross-tab exists."
+    )
+)
 filtered_page(market_id, market, dims)

@@ -260,7 +260,7 @@ def _page_text(at) -> str:
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
         parts += [str(el.value) for el in at.get(kind)]
-    for kind in ("selectbox", "multiselect", "button", "radio", "download_button"):
+    for kind in ("selectbox", "multiselect", "button_group", "button", "radio", "download_button"):
         parts += [str(getattr(el, "label", "")) for el in at.get(kind)]
     for el in at.get("plotly_chart"):
         parts.append(_figure_texts_from_spec(json.loads(el.proto.spec)))

@@ -142,6 +142,21 @@ def test_explorer_filter_widget_changes_chart_and_url():
     assert at.query_params["region"] == ["asia_pacific"] or at.query_params["region"] == "asia_pacific"
 
 
+def test_explorer_short_filter_is_pills_and_a_pill_filters_the_chart_and_the_url():
+    at = run_page("explorer", market="connected-healthcare", dim="component")
+    before = total_of_trace_values(figure_titled(at, "by component"))
+    region = at.button_group(key=widget_key("region", "en"))
+    assert [o.content for o in region.proto.options] == ["Americas", "Europe, Middle East & Africa", "Asia\\-Pacific"]
+    region.set_value(["asia_pacific"]).run()
+    assert not at.exception
+    after = figure_titled(at, "by component")
+    assert 0 < total_of_trace_values(after) < before
+    assert "Filters: Asia-Pacific" in after["layout"]["title"]["text"]
+    assert at.query_params["region"] in (["asia_pacific"], "asia_pacific")
+    # The nested component list stays a drop-down.
+    assert at.multiselect(key=widget_key("component", "en")).value == []
+
+
 def test_explorer_draws_only_the_open_tab_and_its_workbook_keeps_every_table():
     charts_tab = run_page("explorer", market="iomt", region="asia_pacific")
     titles = [f["layout"]["title"]["text"] for f in figures(charts_tab)]

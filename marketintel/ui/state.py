@@ -219,7 +219,7 @@ def choose_many(
             label,
             list(options),
             selection_mode="multi",
-            format_func=lambda v: labels.get(v, v),
+            format_func=lambda v: plain(labels.get(v, v)),  # a pill's label is Markdown
             key=wkey,
             on_change=_changed,
             help=help,
@@ -239,6 +239,13 @@ def choose_many(
     # An emptied choice with a default is kept in the URL as "none", so a link reopens it empty.
     set_url_values(key, chosen_now or (["none"] if default and widget == "pills" else []))
     return chosen_now, messages
+
+
+def filter_widget(segments: pd.DataFrame) -> str:
+    """The widget for a filter over ``segments`` (``queries.segment_options``): pills for a short flat
+    list, a drop-down for a long or nested one (the indented labels of a hierarchy need a column)."""
+    flat = not (segments["depth"] > 0).any()
+    return "pills" if flat and len(segments) <= settings().filter_pills_max else "multiselect"
 
 
 def _clip(text: str, limit: int = 40) -> str:

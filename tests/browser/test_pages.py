@@ -49,10 +49,29 @@ def segments_chart(page, dim_label: str) -> dict:
     return matches[0]
 
 
-def region_select(page):
-    return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text="Region")
-    )
+def sidebar_filter(page, label: str):
+    """The sidebar filter ``label``: pills for a short flat list, a drop-down (multiselect) otherwise."""
+    return page.locator(
+        '[data-testid="stSidebar"] [data-testid="stMultiSelect"], [data-testid="stSidebar"] [data-testid="stButtonGroup"]'
+    ).filter(has=page.locator('[data-testid="stWidgetLabel"]', has_text=label))
+
+
+def pick_in_filter(page, label: str, option: str) -> None:
+    """Choose ``option`` in the sidebar filter ``label`` the way a user does: click its pill, or open the
+    drop-down and click it there."""
+    widget = sidebar_filter(page, label)
+    assert widget.count() == 1, f"no {label!r} filter in the sidebar"
+    # Scroll first, as a user would: the sidebar is taller than the window, and a select whose click
+    # also scrolls the sidebar closes its menu again (BaseWeb closes on scroll).
+    widget.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    if widget.get_attribute("data-testid") == "stButtonGroup":
+        widget.get_by_role("button", name=option, exact=True).click()
+    else:
+        widget.locator("input").click()
+        page.get_by_role("option", name=option, exact=True).click()
+        page.keyboard.press("Escape")
+    wait_for_app(page, expect_rerun=True)
 
 
 # -- 1. every page renders at both viewports ------------------------------------------------------
@@ -82,18 +101,14 @@ def test_region_filter_changes_segments_chart(page, base_url):
     before = segments_chart(page, "component")["traces"][0]
     assert before["y"] and all(v > 0 for v in before["y"]), before
 
-    # The real user path: open the sidebar "Region" multiselect and pick Asia-Pacific.
-    select = region_select(page)
-    # Scroll first, as a user would: the sidebar is taller than the window, and a select whose click
-    # also scrolls the sidebar closes its menu again (BaseWeb closes on scroll).
-    select.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    select.locator("input").click()
-    page.get_by_role("option", name="Asia-Pacific", exact=True).click()
-    page.keyboard.press("Escape")
-    wait_for_app(page, expect_rerun=True)
+    # The real user path: Connected Healthcare's three regions are pills in the sidebar; click Asia-Pacific.
+    pills = sidebar_filter(page, "Region")
+    assert pills.get_attribute("data-testid") == "stButtonGroup", "a three-region filter should be pills"
+    pick_in_filter(page, "Region", "Asia-Pacific")
 
     assert_no_exception(page)
+    pressed = pills.locator('button[aria-pressed="true"]').all_inner_texts()
+    assert [t.strip() for t in pressed] == ["Asia-Pacific"], pressed
     assert query_of(page).get("region") == ["asia_pacific"], page.url
     after = segments_chart(page, "component")
     assert "Filters: Asia-Pacific" in after["title"], after["title"]
@@ -111,8 +126,9 @@ def test_shared_url_restores_filters(page, base_url):
     open_page(page, f"{base_url}/explorer?market=telemedicine&region=asia_pacific&dim=service_type")
     assert_no_exception(page)
     assert heading(page, "Telemedicine").count() == 1
-    select = region_select(page)
-    assert select.count() == 1, "no Region multiselect in the sidebar"
+    select = sidebar_filter(page, "Region")
+    # Telemedicine's regions are nested (Europe, Middle East, Africa under EMEA): a drop-down, its chip shows it.
+    assert select.get_attribute("data-testid") == "stMultiSelect", "no Region multiselect in the sidebar"
     assert select.get_by_text("Asia-Pacific", exact=True).is_visible(), select.inner_text()
     q = query_of(page)
     assert q.get("region") == ["asia_pacific"], page.url

@@ -15,7 +15,7 @@ from .test_pages import (
     assert_no_exception,
     deck_panel,
     download_deck,
-    region_select,
+    pick_in_filter,
     segments_chart,
 )
 
@@ -29,16 +29,6 @@ def _sidebar_select(page, label: str, option: str) -> None:
     box.scroll_into_view_if_needed()
     box.click()
     page.get_by_role("option", name=option, exact=True).click()
-    wait_for_app(page, expect_rerun=True)
-
-
-def _pick_region(page, name: str) -> None:
-    select = region_select(page)
-    select.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    select.locator("input").click()
-    page.get_by_role("option", name=name, exact=True).click()
-    page.keyboard.press("Escape")
     wait_for_app(page, expect_rerun=True)
 
 
@@ -68,7 +58,7 @@ def test_board_deck_names_asia_pacific_on_every_slide_and_its_links_reopen_the_v
     page.wait_for_url("**/explorer**")
     wait_for_app(page, expect_rerun=True)
     _sidebar_select(page, "Market", "Telemedicine")
-    _pick_region(page, "Asia-Pacific")
+    pick_in_filter(page, "Region", "Asia-Pacific")
     telemedicine_chart = segments_chart(page, "component")
     _add_to_deck(page, 1)
     _sidebar_select(page, "Market", IOMT)
@@ -173,7 +163,7 @@ def test_a_sidebar_filter_reaches_the_growth_charts_slide(browser, base_url, tmp
     ctx = browser.new_context(viewport=VIEWPORTS["1440x900"], accept_downloads=True)
     page = ctx.new_page()
     open_page(page, f"{base_url}/explorer?market=telemedicine")
-    _pick_region(page, "Asia-Pacific")
+    pick_in_filter(page, "Region", "Asia-Pacific")
     _add_to_deck(page, 0)  # the growth curve: the whole market, in a view filtered to Asia-Pacific
     assert_no_exception(page)
     growth = download_deck(page, tmp_path / "growth.pptx")[1]
