@@ -1,6 +1,7 @@
 """Entry point and Overview page: one card per market, growth of all markets, size vs growth.
 
-Run with ``streamlit run app.py``; the other pages are the scripts in ``pages/``.
+Run with ``python scripts/serve.py`` (``streamlit run app.py``, its first run warmed while the browser loads);
+the other pages are the scripts in ``pages/``.
 """
 
 import pandas as pd

@@ -6,4 +6,5 @@ bash scripts/setup.sh requirements.txt
 echo "==> validating data/ and building the database"
 .venv/bin/python -m marketintel build
 echo "==> serving the dashboard on http://localhost:${PORT:-8501}"
-exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" "$@"
+# streamlit run app.py, its first page run's work done while the first browser loads (scripts/serve.py).
+exec .venv/bin/python scripts/serve.py --server.port "${PORT:-8501}" "$@"

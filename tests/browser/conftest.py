@@ -70,19 +70,19 @@ def streamlit_server(
     port: int | None = None,
     args: tuple[str, ...] = (),
 ) -> Iterator[str]:
-    """Start ``streamlit run <script>`` on a free localhost port; yield its base URL; stop it.
+    """Start ``streamlit run <script>`` (app.py through ``scripts/serve.py``) on a free localhost port;
+    yield its base URL; stop it.
 
     ``env`` adds environment variables (e.g. MARKETINTEL_DATA_DIR for a test's own data); ``script``
     lets the benchmark start its floor app the same way; ``port`` (chosen beforehand, e.g. for a
     sign-in redirect) and ``args`` (e.g. ``--secrets.files``) go to ``streamlit run``."""
     port = port or free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-browser-tests-", suffix=".log", delete=False)
+    # The app as scripts/dashboard.sh serves it: streamlit run app.py, its first run warmed (scripts/serve.py).
+    launch = ["scripts/serve.py"] if script == "app.py" else ["-m", "streamlit", "run", script]
     cmd = [
         sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        script,
+        *launch,
         "--server.port",
         str(port),
         "--server.address",
