@@ -602,21 +602,31 @@ def source_series(con, market_id: str) -> pd.DataFrame:
 
     ``current`` is false for an earlier edition of a report that has a later one.
     """
+    return _source_series_of(con, [market_id])
+
+
+def _source_series_of(con, market_ids: Sequence[str]) -> pd.DataFrame:
+    """``source_series`` of several markets in one query (each market's rows in ``source_series`` order)."""
     return _df(
         con,
         """
         SELECT ms.market_id, ms.source_id, s.title_en, s.title_zh, s.publisher, s.report_code, s.is_primary,
                s.edition_of, s.edition_of IS NULL AS current, s.date, ms.year, ms.value, ms.provenance
         FROM market_series ms JOIN sources s USING (market_id, source_id)
-        WHERE ms.market_id = ? ORDER BY NOT s.is_primary, s.edition_of IS NOT NULL, ms.source_id, ms.year""",
-        [market_id],
+        WHERE list_contains(?::VARCHAR[], ms.market_id)
+        ORDER BY ms.market_id, NOT s.is_primary, s.edition_of IS NOT NULL, ms.source_id, ms.year""",
+        [list(market_ids)],
     )
 
 
 def _source_points(con, market_id: str, info: pd.DataFrame | None = None) -> list[SourcePoints]:
     """Each source's yearly points for the consensus functions; ``info`` is ``sources`` when the caller has it."""
-    series = source_series(con, market_id)
-    info = (sources(con, market_id) if info is None else info).set_index("source_id")
+    return _points_of(source_series(con, market_id), sources(con, market_id) if info is None else info)
+
+
+def _points_of(series: pd.DataFrame, info: pd.DataFrame) -> list[SourcePoints]:
+    """One market's ``source_series`` and ``sources`` as the consensus functions' points."""
+    info = info.set_index("source_id")
     out = []
     for sid, g in series.groupby("source_id", sort=False):
         row = info.loc[sid]
@@ -684,9 +694,13 @@ def source_consensus(con, market_id: str) -> pd.DataFrame:
 def source_findings(con, market_id: str) -> pd.DataFrame:
     """Each current source against the median of the others (``consensus.outlier_factor`` in config),
     with the source's stated and implied CAGR beside each other; earlier editions get growth only."""
-    cfg = settings().consensus
     info = sources(con, market_id)
-    points = _source_points(con, market_id, info)
+    return _findings_of(market_id, info, _source_points(con, market_id, info))
+
+
+def _findings_of(market_id: str, info: pd.DataFrame, points: list[SourcePoints]) -> pd.DataFrame:
+    """``source_findings`` from one market's ``sources`` and points."""
+    cfg = settings().consensus
     found = {f.source_id: f for f in outliers(points, cfg.outlier_factor, cfg.min_others)}
     growth = {g.source_id: g for g in growth_comparison(points, cfg.cagr_tolerance_pp)}
     common = common_period(points)
@@ -743,8 +757,18 @@ def source_findings(con, market_id: str) -> pd.DataFrame:
 
 
 def primary_findings(con, market_ids: Sequence[str]) -> pd.DataFrame:
-    """``source_findings`` of each market's primary source (where it states figures)."""
-    frames = [f[f["is_primary"]] for f in (source_findings(con, m) for m in market_ids) if len(f)]
+    """``source_findings`` of each market's primary source (where it states figures).
+
+    Two queries for all the markets, not two per market: the Overview asks for every market's at once.
+    """
+    wanted = list(dict.fromkeys(market_ids))
+    info, series = sources(con), _source_series_of(con, wanted)
+    frames = []
+    for m in wanted:
+        mine = info[info["market_id"] == m].reset_index(drop=True)
+        found = _findings_of(m, mine, _points_of(series[series["market_id"] == m], mine))
+        if len(found):
+            frames.append(found[found["is_primary"]])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["market_id", "flagged"])
 
 

@@ -412,3 +412,16 @@ def test_share_table_follows_the_year_and_gives_shares_of_the_slice_and_of_the_m
     # Not the first→last shares: 2030's own.
     later = queries.segment_share_table(con, "telemedicine", "component", filters, level=None, year=2032)
     assert not np.allclose(t["share_of_market_pct"], later["share_of_market_pct"])
+
+
+def test_primary_findings_of_all_markets_at_once_equal_each_markets_own(con):
+    """The Overview's batched findings (two queries) say what each market's own ``source_findings`` says."""
+    ids = list(queries.market_list(con)["market_id"])
+    batched = queries.primary_findings(con, [*ids, ids[0]])  # a repeated market is reported once
+    one_by_one = pd.concat(
+        [f[f["is_primary"]] for f in (queries.source_findings(con, m) for m in ids) if len(f)], ignore_index=True
+    )
+    missing_as_none = lambda d: d.astype(object).where(d.notna(), None)  # noqa: E731  (None or NaN, per frame)
+    pd.testing.assert_frame_equal(missing_as_none(batched), missing_as_none(one_by_one))
+    assert list(batched["market_id"]) == ids and batched["is_primary"].all()
+    assert queries.primary_findings(con, []).empty
