@@ -39,11 +39,15 @@ def warm_when_running(timeout_s: float = 120.0) -> None:
     try:
         if warmup.warm_imports() != list(warmup.WARM_MODULES):
             return
-        # Every pill and segmented-control label is matched against Streamlit's emoji pattern,
-        # which is compiled on first use.
+        # Every pill and segmented-control label that starts with a non-ASCII character (the
+        # language switch's 简体中文, every Chinese label) is matched against Streamlit's emoji
+        # pattern, which is imported and compiled on first use: a fifth of a first run.
         from streamlit.string_util import extract_leading_icon
 
-        extract_leading_icon("warm")
+        from marketintel.i18n import LANGUAGES
+
+        for label in LANGUAGES.values():
+            extract_leading_icon(label)
         warmup.warm_first_run()
     except Exception:
         pass
