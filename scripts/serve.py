@@ -41,7 +41,7 @@ def warm_when_running(timeout_s: float = 120.0) -> None:
             return
         # Every pill and segmented-control label that starts with a non-ASCII character (the
         # language switch's 简体中文, every Chinese label) is matched against Streamlit's emoji
-        # pattern, which is imported and compiled on first use: a fifth of a first run.
+        # pattern, which is imported and compiled on first use (about 90 ms here).
         from streamlit.string_util import extract_leading_icon
 
         from marketintel.i18n import LANGUAGES
